@@ -1,0 +1,32 @@
+# Targets shared by README and CI. `make install` is idempotent.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo lint test bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/eligate normalize samples/*.271
+
+lint: install
+	$(BIN)/ruff check src tests bench evals
+	$(BIN)/ruff format --check src tests bench evals
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
+
+bench: install
+	$(BIN)/python bench/bench_normalize.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

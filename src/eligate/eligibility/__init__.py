@@ -1,0 +1,1 @@
+"""eligibility: see DESIGN.md."""

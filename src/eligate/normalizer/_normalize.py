@@ -1,0 +1,323 @@
+"""Raw 271 in, one :class:`EligibilityResult` per patient out: the rule-based mapper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from eligate.normalizer._benefits import read_benefit
+from eligate.normalizer._entities import read_entity
+from eligate.normalizer._models import (
+    Benefit,
+    DateValue,
+    EligibilityResult,
+    Entity,
+    Envelope,
+    EnvelopeWarning,
+    Reference,
+    RequestError,
+    Summary,
+    Trace,
+    UnknownCode,
+    Unmapped,
+)
+from eligate.normalizer._status import coverage_status, read_aaa
+from eligate.normalizer._summary import summarize
+from eligate.normalizer._values import lookup, optional, parse_d8, read_dtp
+from eligate.x12 import (
+    NotA271Error,
+    Party,
+    Segment,
+    Transaction271,
+    X12Warning,
+    read_271,
+    read_document,
+)
+
+_PATIENT_LEVELS = ("22", "23")
+
+
+def normalize(data: bytes | str) -> list[EligibilityResult]:
+    """Normalize every 271 transaction set in ``data`` by the rules.
+
+    Transaction sets that are not 271s are skipped with a warning on the results.
+
+    Raises:
+        X12InputError: the input is empty, not X12, truncated, or holds no 271.
+    """
+    document = read_document(data)
+    warnings = list(document.warnings)
+    responses = []
+    for transaction in document.transactions:
+        if transaction.transaction_type == "271":
+            responses.append(transaction)
+        else:
+            warnings.append(
+                X12Warning(
+                    "skipped_transaction",
+                    f"transaction set {transaction.control_number!r} is a "
+                    f"{transaction.transaction_type or 'blank'}, not a 271",
+                    transaction.header.index,
+                )
+            )
+    if not responses:
+        kinds = sorted({t.transaction_type or "?" for t in document.transactions})
+        found = ", ".join(kinds) if kinds else "no transaction set"
+        raise NotA271Error(f"not a 271: the input holds {found}")
+    results: list[EligibilityResult] = []
+    for transaction in responses:
+        results.extend(_normalize_transaction(read_271(transaction), warnings))
+    return results
+
+
+def _normalize_transaction(
+    tree: Transaction271, document_warnings: list[X12Warning]
+) -> Iterator[EligibilityResult]:
+    transaction = tree.transaction
+    warnings = [
+        EnvelopeWarning(code=w.code, message=w.message, segment_index=w.segment_index)
+        for w in (*document_warnings, *transaction.warnings, *tree.warnings)
+    ]
+    stray = [
+        _unmapped(segment, "unexpected_segment", "segment outside any HL loop", None)
+        for segment in tree.unexpected
+    ]
+    patients = list(_patients(tree.parties))
+    if not patients:
+        receiver = tree.parties[-1] if tree.parties else None
+        yield _result(tree, receiver, None, warnings, stray)
+        return
+    for patient in patients:
+        yield _result(tree, patient, patient, warnings, stray)
+
+
+def _patients(parties: tuple[Party, ...]) -> Iterator[Party]:
+    """Subscribers without dependents, dependents, and subscribers with their own EBs."""
+    for party in parties:
+        if party.level == "23":
+            yield party
+        elif party.level == "22":
+            has_dependents = any(child.level == "23" for child in party.children)
+            if not has_dependents or party.benefits:
+                yield party
+
+
+def _chain(party: Party | None) -> list[Party]:
+    """The party and its ancestors, root first."""
+    chain: list[Party] = []
+    while party is not None:
+        chain.append(party)
+        party = party.parent
+    chain.reverse()
+    return chain
+
+
+def _result(
+    tree: Transaction271,
+    anchor: Party | None,
+    patient: Party | None,
+    warnings: list[EnvelopeWarning],
+    stray: list[Unmapped],
+) -> EligibilityResult:
+    chain = _chain(anchor)
+    unmapped = list(stray)
+    errors: list[RequestError] = []
+    traces: list[Trace] = []
+    for party in chain:
+        loop = party.loop
+        own = party is patient
+        for segment in party.header:
+            if segment.elements[0] == "AAA":
+                errors.append(read_aaa(segment, f"2000{loop}"))
+            elif party.level in _PATIENT_LEVELS:
+                traces.append(_trace(segment))
+        for segment in party.details:
+            tag = segment.elements[0]
+            if tag == "AAA":
+                errors.append(read_aaa(segment, f"2100{loop}"))
+            elif tag == "TRN" and party.level in _PATIENT_LEVELS:
+                traces.append(_trace(segment))
+        if party.level in _PATIENT_LEVELS:
+            for benefit_loop in party.benefits:
+                errors.extend(
+                    read_aaa(segment, f"2110{loop}")
+                    for segment in benefit_loop.segments
+                    if segment.elements[0] == "AAA"
+                )
+        elif party.benefits:
+            for benefit_loop in party.benefits:
+                segment = benefit_loop.eb
+                unmapped.append(
+                    _unmapped(
+                        segment, "misplaced_benefit", f"EB in loop 2000{loop}", f"2110{loop}"
+                    )
+                )
+        if own or party.level not in _PATIENT_LEVELS:
+            unmapped.extend(
+                _unmapped(segment, "unexpected_segment", "not expected here", f"2100{loop}")
+                for segment in party.unexpected
+            )
+    errors.sort(key=lambda error: error.provenance.segments[0])
+
+    benefits: list[Benefit] = []
+    if patient is not None:
+        for number, benefit_loop in enumerate(patient.benefits):
+            mapped = read_benefit(
+                benefit_loop, loop_id=f"2110{patient.loop}", benefit_index=number
+            )
+            benefits.append(mapped.benefit)
+            unmapped.extend(mapped.unmapped)
+
+    payer = _entity_at(chain, "20")
+    provider = _entity_at(chain, "21")
+    details = patient.details if patient is not None else []
+    dates, references, extra = _patient_details(details, f"2100{patient.loop if patient else '?'}")
+    unmapped.extend(extra)
+    unmapped.sort(key=lambda item: item.segment_index)
+    name = patient.name if patient is not None else None
+    subscriber = patient.parent if patient is not None and patient.level == "23" else None
+    dmg = _first(details, "DMG")
+    ins = _first(details, "INS")
+    transaction = tree.transaction
+    isa = transaction.interchange_header
+    gs = transaction.group_header
+    bht = tree.bht
+    return EligibilityResult(
+        patient_role=None
+        if patient is None
+        else "dependent"
+        if patient.level == "23"
+        else "subscriber",
+        member_id=optional(name.get(9)) if name else None,
+        subscriber_member_id=(
+            optional(subscriber.name.get(9)) if subscriber and subscriber.name else None
+        ),
+        last_name=optional(name.get(3)) if name else None,
+        first_name=optional(name.get(4)) if name else None,
+        middle_name=optional(name.get(5)) if name else None,
+        name_suffix=optional(name.get(7)) if name else None,
+        birth_date=parse_d8(dmg.get(2)) if dmg and dmg.get(1) == "D8" else None,
+        gender_code=optional(dmg.get(3)) if dmg else None,
+        relationship_code=optional(ins.get(2)) if ins else None,
+        address=read_entity(name, details).address if name else None,
+        coverage_status=coverage_status(benefits, errors),
+        plan_name=next(
+            (b.plan_coverage for b in benefits if b.code in ("1", "2", "3", "4", "5")),
+            None,
+        ),
+        group_number=_reference(references, "6P", description=False),
+        group_name=_reference(references, "6P", description=True),
+        plan_number=_reference(references, "18", description=False),
+        plan_begin_date=_plan_date(dates, "346", start=True),
+        plan_end_date=_plan_date(dates, "347", start=False),
+        dates=dates,
+        references=references,
+        benefits=benefits,
+        errors=errors,
+        summary=summarize(benefits) if benefits else Summary(deductible=[], out_of_pocket=[]),
+        unmapped=unmapped,
+        validation=None,
+        payer=payer,
+        provider=provider,
+        envelope=Envelope(
+            interchange_control_number=optional(isa.get(13).strip()) if isa else None,
+            group_control_number=optional(gs.get(6)) if gs else None,
+            transaction_control_number=transaction.control_number,
+            version=transaction.version,
+            reference=optional(bht.get(3)) if bht else None,
+            created=optional(f"{bht.get(4)} {bht.get(5)}".strip()) if bht else None,
+            traces=traces,
+            warnings=warnings,
+        ),
+    )
+
+
+def _patient_details(
+    details: list[Segment], loop: str
+) -> tuple[list[DateValue], list[Reference], list[Unmapped]]:
+    dates: list[DateValue] = []
+    references: list[Reference] = []
+    unmapped: list[Unmapped] = []
+    unknown: list[UnknownCode] = []
+    for segment in details:
+        tag = segment.elements[0]
+        if tag == "DTP":
+            value = read_dtp(segment)
+            lookup("dtp01", value.qualifier_code, "DTP01", segment, unknown)
+            if value.start is None:
+                unmapped.append(
+                    _unmapped(
+                        segment, "invalid_date", f"DTP03 {value.value!r} is not a date", loop
+                    )
+                )
+            dates.append(value)
+        elif tag == "REF":
+            code = segment.get(1)
+            references.append(
+                Reference(
+                    qualifier_code=code,
+                    qualifier=lookup("ref01", code, "REF01", segment, unknown),
+                    value=segment.get(2),
+                    description=optional(segment.get(3)),
+                )
+            )
+        elif tag == "DMG" and segment.get(2) and parse_d8(segment.get(2)) is None:
+            unmapped.append(
+                _unmapped(segment, "invalid_date", "DMG02 is not a valid D8 date", loop)
+            )
+    by_index = {segment.index: segment for segment in details}
+    unmapped.extend(
+        _unmapped(
+            by_index[code.segment_index],
+            "unknown_code",
+            f"{code.element} {code.code!r} is not in the X12 code list",
+            loop,
+        )
+        for code in unknown
+    )
+    return dates, references, unmapped
+
+
+def _plan_date(dates: list[DateValue], qualifier: str, *, start: bool) -> date | None:
+    for wanted in (qualifier, "291", "307"):
+        for value in dates:
+            if value.qualifier_code != wanted:
+                continue
+            if wanted == qualifier:
+                return value.start
+            if value.format == "RD8":
+                return value.start if start else value.end
+    return None
+
+
+def _reference(references: list[Reference], qualifier: str, *, description: bool) -> str | None:
+    for reference in references:
+        if reference.qualifier_code == qualifier:
+            return reference.description if description else reference.value
+    return None
+
+
+def _entity_at(chain: list[Party], level: str) -> Entity | None:
+    for party in chain:
+        if party.level == level and party.name is not None:
+            return read_entity(party.name, party.details)
+    return None
+
+
+def _first(segments: list[Segment], tag: str) -> Segment | None:
+    return next((segment for segment in segments if segment.elements[0] == tag), None)
+
+
+def _trace(segment: Segment) -> Trace:
+    return Trace(
+        type_code=segment.get(1),
+        number=segment.get(2),
+        originator=optional(segment.get(3)),
+        supplemental=optional(segment.get(4)),
+    )
+
+
+def _unmapped(segment: Segment, reason: str, message: str, loop: str | None) -> Unmapped:
+    return Unmapped(
+        reason=reason, message=message, segment_index=segment.index, raw=segment.raw, loop=loop
+    )

@@ -1,0 +1,24 @@
+"""Errors raised by the normalizer.
+
+The tree::
+
+    NormalizerError           base of what the normalizer itself raises
+    └── ProposerError         a proposer failed to produce anything usable
+
+Input that is not a usable 271 is reported by :mod:`eligate.x12` as
+:class:`~eligate.x12.X12InputError` and passes through unchanged.
+"""
+
+from __future__ import annotations
+
+
+class NormalizerError(Exception):
+    """Base class for errors raised by :mod:`eligate.normalizer`."""
+
+    code = "normalizer_error"
+
+
+class ProposerError(NormalizerError):
+    """A proposer could not produce a result (its backend failed or timed out)."""
+
+    code = "proposer_failed"

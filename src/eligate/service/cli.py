@@ -1,0 +1,100 @@
+"""The ``eligate`` command line.
+
+Bad input is one line on stderr (``eligate: error[CODE]: FILE: message``) and exit
+status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import TypeAdapter
+
+from eligate.normalizer import EligibilityResult, normalize
+from eligate.x12 import X12InputError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+
+app = typer.Typer(
+    name="eligate",
+    help="US healthcare eligibility: normalize X12 271 responses into typed, validated results.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+_RESULTS = TypeAdapter(list[EligibilityResult])
+
+
+class InputProblem(Exception):
+    """A file could not be used; carries the stable code and the one-line message."""
+
+    def __init__(self, code: str, source: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.source = source
+        self.message = message
+
+    def line(self) -> str:
+        """The one line printed on stderr."""
+        return f"eligate: error[{self.code}]: {self.source}: {self.message}"
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    path = Path(name)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputProblem("file_not_found", name, "no such file") from None
+    except IsADirectoryError:
+        raise InputProblem("not_a_file", name, "is a directory") from None
+    except OSError as error:
+        raise InputProblem("unreadable_file", name, error.strerror or "cannot be read") from None
+
+
+@app.command("normalize")
+def normalize_command(
+    files: Annotated[
+        list[str], typer.Argument(help="271 files to normalize; '-' reads standard input.")
+    ],
+) -> None:
+    """Normalize 271 files by the rules and print a JSON array of results on stdout.
+
+    Results of the files that could be read are printed even when another file
+    could not; the exit status is then 2.
+    """
+    results: list[EligibilityResult] = []
+    problems: list[InputProblem] = []
+    for name in files:
+        try:
+            results.extend(normalize(_read(name)))
+        except InputProblem as problem:
+            problems.append(problem)
+        except X12InputError as error:
+            problems.append(InputProblem(error.code, name, str(error)))
+    sys.stdout.write(_RESULTS.dump_json(results, indent=2).decode())
+    sys.stdout.write("\n")
+    for problem in problems:
+        typer.echo(problem.line(), err=True)
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.callback()
+def _root() -> None:
+    """US healthcare eligibility: X12 271 normalization."""
+
+
+def main() -> None:
+    """Console entry point: run the app; an unexpected failure is one line, not a traceback."""
+    try:
+        app()
+    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+        typer.echo(f"eligate: error[internal_error]: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_INTERNAL)

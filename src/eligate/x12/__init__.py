@@ -1,0 +1,49 @@
+"""X12 5010 (and 4010) eligibility: tokenizer, envelopes, 271 loop tree, code sets, 270 builder.
+
+Pure: no I/O beyond reading the code-set data files shipped with the package.
+"""
+
+from eligate.x12._codes import Code, CodeSet, code_set, code_set_keys
+from eligate.x12._envelope import Document, TransactionSet, read_document
+from eligate.x12._loops import BenefitLoop, Party, RelatedEntity, Transaction271, read_271
+from eligate.x12._segments import DEFAULT_DELIMITERS, Delimiters, Segment
+from eligate.x12._tokenizer import Tokens, decode, tokenize
+from eligate.x12._warnings import X12Warning
+from eligate.x12.errors import (
+    EmptyInputError,
+    NotA271Error,
+    NotX12Error,
+    TruncatedError,
+    X12Error,
+    X12InputError,
+    X12UsageError,
+)
+
+__all__ = [
+    "DEFAULT_DELIMITERS",
+    "BenefitLoop",
+    "Code",
+    "CodeSet",
+    "Delimiters",
+    "Document",
+    "EmptyInputError",
+    "NotA271Error",
+    "NotX12Error",
+    "Party",
+    "RelatedEntity",
+    "Segment",
+    "Tokens",
+    "Transaction271",
+    "TransactionSet",
+    "TruncatedError",
+    "X12Error",
+    "X12InputError",
+    "X12UsageError",
+    "X12Warning",
+    "code_set",
+    "code_set_keys",
+    "decode",
+    "read_271",
+    "read_document",
+    "tokenize",
+]

@@ -1,0 +1,139 @@
+"""Hypothesis strategies shared by the test suite (one module, as attrs does it).
+
+The central one renders a 271 interchange, given as abstract segments, with
+random valid delimiters, line endings, indentation and byte-order mark, so tests
+can check that every rendering parses to the same tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+# Characters a payer may use as delimiters: printable, not alphanumeric, not
+# space, and not characters that appear inside our values ('.', '-', ' ').
+DELIMITER_POOL = tuple("*|^:>~!{}`#@$%&+=?;/\\'\"<[]_,") + ("\x1d", "\x1c", "\x1e", "\x1f")
+
+Element = str | tuple[str, ...]
+"""A plain element, or a tuple: repetitions for EB03, components for EB13."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """How one interchange is written out."""
+
+    element: str
+    component: str
+    repetition: str
+    segment: str
+    line_end: str
+    indent: str
+    bom: bool
+
+
+@st.composite
+def renderings(draw: st.DrawFn) -> Rendering:
+    """Random distinct delimiters and whitespace habits seen in real files."""
+    chosen = draw(st.lists(st.sampled_from(DELIMITER_POOL), min_size=3, max_size=3, unique=True))
+    element, component, repetition = chosen
+    segment = draw(
+        st.sampled_from(
+            [c for c in (*DELIMITER_POOL, "\n", "\r") if c not in chosen],
+        )
+    )
+    line_end = "" if segment in "\n\r" else draw(st.sampled_from(["", "\n", "\r\n", "\r"]))
+    indent = draw(st.sampled_from(["", "  ", "\t"])) if line_end else ""
+    return Rendering(
+        element=element,
+        component=component,
+        repetition=repetition,
+        segment=segment,
+        line_end=line_end,
+        indent=indent,
+        bom=draw(st.booleans()),
+    )
+
+
+_ID = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=3, max_size=12)
+_AMOUNT = st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False).map(str)
+
+
+@st.composite
+def interchanges(draw: st.DrawFn) -> list[tuple[Element, ...]]:
+    """A 271 interchange as abstract segments with random member data and amounts."""
+    member = draw(_ID)
+    limit = draw(_AMOUNT)
+    remaining = draw(_AMOUNT)
+    copay = draw(_AMOUNT)
+    body: list[tuple[Element, ...]] = [
+        ("BHT", "0022", "11", draw(_ID), "20240101", "1200"),
+        ("HL", "1", "", "20", "1"),
+        ("NM1", "PR", "2", "SYNTHETIC HEALTH PLAN", "", "", "", "", "PI", "SYN01"),
+        ("HL", "2", "1", "21", "1"),
+        ("NM1", "1P", "2", "SAMPLE CLINIC", "", "", "", "", "XX", "1999999984"),
+        ("HL", "3", "2", "22", "0"),
+        ("TRN", "2", draw(_ID), "9877281234"),
+        ("NM1", "IL", "1", "TESTPATIENT", "ALEX", "", "", "", "MI", member),
+        ("REF", "6P", "GRP01", "SYNTHETIC GROUP"),
+        ("DMG", "D8", "19800101", "F"),
+        ("DTP", "346", "D8", "20240101"),
+        ("EB", "1", "IND", ("30", "1", "33"), "PR", "GOLD PPO"),
+        ("EB", "C", "IND", ("30",), "", "", "23", limit, "", "", "", "", "Y"),
+        ("EB", "C", "IND", ("30",), "", "", "29", remaining, "", "", "", "", "Y"),
+        ("MSG", "REMAINING AMOUNT INN ONLY"),
+        ("EB", "B", "IND", ("98",), "", "", "27", copay, "", "", "", "N", "Y"),
+        ("EB", "A", "IND", ("30",), "", "", "", "", ".2", "", "", "", "W"),
+        (
+            "EB",
+            "C",
+            "IND",
+            (),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "Y",
+            "Y",
+            ("HC", "74177", "26"),
+        ),
+        ("EB", "L"),
+        ("LS", "2120"),
+        ("NM1", "P3", "1", "PROVIDER", "PAT", "", "", "", "XX", "1999999992"),
+        ("LE", "2120"),
+        ("AAA", "Y", "", "42", "R"),
+    ]
+    return [
+        ("GS", "HB", "SENDER", "RECEIVER", "20240101", "1200", "1", "X", "005010X279A1"),
+        ("ST", "271", "0001", "005010X279A1"),
+        *body,
+        ("SE", str(len(body) + 2), "0001"),
+        ("GE", "1", "1"),
+    ]
+
+
+def render(segments: list[tuple[Element, ...]], how: Rendering) -> bytes:
+    """Write ``segments`` as one interchange the way ``how`` says."""
+    isa = (
+        f"ISA{how.element}00{how.element}{'':10}{how.element}00{how.element}{'':10}"
+        f"{how.element}ZZ{how.element}{'SENDER':<15}{how.element}ZZ{how.element}"
+        f"{'RECEIVER':<15}{how.element}240101{how.element}1200{how.element}"
+        f"{how.repetition}{how.element}00501{how.element}000000001{how.element}0"
+        f"{how.element}P{how.element}{how.component}"
+    )
+    lines = [isa]
+    for segment in segments:
+        parts: list[str] = []
+        for position, element in enumerate(segment):
+            if isinstance(element, tuple):
+                separator = how.component if segment[0] == "EB" and position == 13 else how.repetition
+                parts.append(separator.join(element))
+            else:
+                parts.append(element)
+        lines.append(how.element.join(parts).rstrip(how.element))
+    lines.append(f"IEA{how.element}1{how.element}000000001")
+    text = "".join(f"{how.indent}{line}{how.segment}{how.line_end}" for line in lines)
+    return (b"\xef\xbb\xbf" if how.bom else b"") + text.encode("latin-1")
