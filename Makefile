@@ -18,8 +18,8 @@ demo: install
 	$(BIN)/eligate normalize samples/*.271
 
 lint: install
-	$(BIN)/ruff check src tests bench evals
-	$(BIN)/ruff format --check src tests bench evals
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: install lint

@@ -64,10 +64,7 @@ def main() -> int:
     folder, work = _inputs()
     segments = sum(read_document(data).segment_count for data in work)
     transactions = sum(
-        1
-        for data in work
-        for t in read_document(data).transactions
-        if t.transaction_type == "271"
+        1 for data in work for t in read_document(data).transactions if t.transaction_type == "271"
     )
     print(f"inputs: {len(work)} files from {folder}")
     print(f"        {transactions} 271 transaction sets, {segments} segments per pass")
@@ -84,7 +81,9 @@ def main() -> int:
         ("mapping to models", t_all - t_loop),
     ):
         print(f"  {label:<28} {100 * part / t_all:5.1f} %")
-    print(f"parse + normalize: {transactions / t_all:,.0f} 271s/s, {segments / t_all:,.0f} segments/s")
+    print(
+        f"parse + normalize: {transactions / t_all:,.0f} 271s/s, {segments / t_all:,.0f} segments/s"
+    )
     return 0
 
 

@@ -16,7 +16,9 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "x12" / "real"
 def corpus() -> Path:
     """The real-world corpus folder; skips the test where ../shared is not checked out."""
     if not CORPUS.is_dir():
-        pytest.skip(f"real-world corpus not found at {CORPUS}: it lives in ../shared, outside the repo")
+        pytest.skip(
+            f"real-world corpus not found at {CORPUS}: it lives in ../shared, outside the repo"
+        )
     return CORPUS
 
 

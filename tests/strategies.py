@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 # Characters a payer may use as delimiters: printable, not alphanumeric, not
 # space, and not characters that appear inside our values ('.', '-', ' ').
-DELIMITER_POOL = tuple("*|^:>~!{}`#@$%&+=?;/\\'\"<[]_,") + ("\x1d", "\x1c", "\x1e", "\x1f")
+DELIMITER_POOL = (*tuple("*|^:>~!{}`#@$%&+=?;/\\'\"<[]_,"), "\x1d", "\x1c", "\x1e", "\x1f")
 
 Element = str | tuple[str, ...]
 """A plain element, or a tuple: repetitions for EB03, components for EB13."""
@@ -129,7 +129,9 @@ def render(segments: list[tuple[Element, ...]], how: Rendering) -> bytes:
         parts: list[str] = []
         for position, element in enumerate(segment):
             if isinstance(element, tuple):
-                separator = how.component if segment[0] == "EB" and position == 13 else how.repetition
+                separator = (
+                    how.component if segment[0] == "EB" and position == 13 else how.repetition
+                )
                 parts.append(separator.join(element))
             else:
                 parts.append(element)

@@ -125,14 +125,18 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
         elif tag == "III":
             industry.append(IndustryCode(qualifier_code=segment.get(1), code=segment.get(2)))
     for segment in loop.unexpected:
-        leave(segment, "unexpected_segment", f"{segment.elements[0]} is not expected in a 2110 loop")
+        leave(
+            segment, "unexpected_segment", f"{segment.elements[0]} is not expected in a 2110 loop"
+        )
 
     entities = [read_entity(entity.name, entity.segments) for entity in loop.entities]
     for entity in entities:
         if entity.entity is None:
             index = entity.provenance.segments[0]
             unknown.append(
-                UnknownCode(element="NM101", code=entity.entity_identifier_code, segment_index=index)
+                UnknownCode(
+                    element="NM101", code=entity.entity_identifier_code, segment_index=index
+                )
             )
 
     benefit = Benefit(
@@ -168,7 +172,10 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
         provenance=provenance([eb, *loop.segments]),
     )
     raw_by_index = {segment.index: segment for segment in (eb, *loop.segments)}
-    for code in unknown:
-        segment = raw_by_index[code.segment_index]
-        leave(segment, "unknown_code", f"{code.element} {code.code!r} is not in the X12 code list")
+    for flagged in unknown:
+        leave(
+            raw_by_index[flagged.segment_index],
+            "unknown_code",
+            f"{flagged.element} {flagged.code!r} is not in the X12 code list",
+        )
     return MappedBenefit(benefit=benefit, unmapped=unmapped)

@@ -63,6 +63,8 @@ def read_contact(segment: Segment) -> Contact:
         qualifier, value = segment.get(position), segment.get(position + 1)
         if qualifier and value:
             numbers.append(
-                ContactNumber(qualifier_code=qualifier, qualifier=per03.name(qualifier), value=value)
+                ContactNumber(
+                    qualifier_code=qualifier, qualifier=per03.name(qualifier), value=value
+                )
             )
     return Contact(function_code=segment.get(1), name=optional(segment.get(2)), numbers=numbers)

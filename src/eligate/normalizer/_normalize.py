@@ -148,9 +148,7 @@ def _result(
             for benefit_loop in party.benefits:
                 segment = benefit_loop.eb
                 unmapped.append(
-                    _unmapped(
-                        segment, "misplaced_benefit", f"EB in loop 2000{loop}", f"2110{loop}"
-                    )
+                    _unmapped(segment, "misplaced_benefit", f"EB in loop 2000{loop}", f"2110{loop}")
                 )
         if own or party.level not in _PATIENT_LEVELS:
             unmapped.extend(
@@ -162,9 +160,7 @@ def _result(
     benefits: list[Benefit] = []
     if patient is not None:
         for number, benefit_loop in enumerate(patient.benefits):
-            mapped = read_benefit(
-                benefit_loop, loop_id=f"2110{patient.loop}", benefit_index=number
-            )
+            mapped = read_benefit(benefit_loop, loop_id=f"2110{patient.loop}", benefit_index=number)
             benefits.append(mapped.benefit)
             unmapped.extend(mapped.unmapped)
 
@@ -246,9 +242,7 @@ def _patient_details(
             lookup("dtp01", value.qualifier_code, "DTP01", segment, unknown)
             if value.start is None:
                 unmapped.append(
-                    _unmapped(
-                        segment, "invalid_date", f"DTP03 {value.value!r} is not a date", loop
-                    )
+                    _unmapped(segment, "invalid_date", f"DTP03 {value.value!r} is not a date", loop)
                 )
             dates.append(value)
         elif tag == "REF":

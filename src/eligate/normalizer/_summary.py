@@ -15,7 +15,10 @@ from typing import Literal
 
 from eligate.normalizer._models import Accumulator, Benefit, Provenance, Summary
 
-_KINDS: dict[str, Literal["deductible", "out_of_pocket"]] = {"C": "deductible", "G": "out_of_pocket"}
+_KINDS: dict[str, Literal["deductible", "out_of_pocket"]] = {
+    "C": "deductible",
+    "G": "out_of_pocket",
+}
 _PERIOD_LIMITS = frozenset({"6", "7", "21", "22", "23", "25", "26", "27", "34", "35", "36"})
 _Key = tuple[str, str | None, tuple[str, ...], str | None, str | None, str | None, bool]
 

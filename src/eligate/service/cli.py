@@ -30,7 +30,7 @@ app = typer.Typer(
 _RESULTS = TypeAdapter(list[EligibilityResult])
 
 
-class InputProblem(Exception):
+class InputFileError(Exception):
     """A file could not be used; carries the stable code and the one-line message."""
 
     def __init__(self, code: str, source: str, message: str) -> None:
@@ -51,11 +51,11 @@ def _read(name: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputProblem("file_not_found", name, "no such file") from None
+        raise InputFileError("file_not_found", name, "no such file") from None
     except IsADirectoryError:
-        raise InputProblem("not_a_file", name, "is a directory") from None
+        raise InputFileError("not_a_file", name, "is a directory") from None
     except OSError as error:
-        raise InputProblem("unreadable_file", name, error.strerror or "cannot be read") from None
+        raise InputFileError("unreadable_file", name, error.strerror or "cannot be read") from None
 
 
 @app.command("normalize")
@@ -70,14 +70,14 @@ def normalize_command(
     could not; the exit status is then 2.
     """
     results: list[EligibilityResult] = []
-    problems: list[InputProblem] = []
+    problems: list[InputFileError] = []
     for name in files:
         try:
             results.extend(normalize(_read(name)))
-        except InputProblem as problem:
-            problems.append(problem)
+        except InputFileError as unusable:
+            problems.append(unusable)
         except X12InputError as error:
-            problems.append(InputProblem(error.code, name, str(error)))
+            problems.append(InputFileError(error.code, name, str(error)))
     sys.stdout.write(_RESULTS.dump_json(results, indent=2).decode())
     sys.stdout.write("\n")
     for problem in problems:
@@ -95,6 +95,6 @@ def main() -> None:
     """Console entry point: run the app; an unexpected failure is one line, not a traceback."""
     try:
         app()
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:
         typer.echo(f"eligate: error[internal_error]: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_INTERNAL)

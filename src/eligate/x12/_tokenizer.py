@@ -129,7 +129,7 @@ def _detect_bare(text: str, start: int) -> Delimiters:
     element = text[start + 2]
     for position in range(start + 3, min(len(text), start + 400)):
         char = text[position]
-        if not (char.isalnum() or char == element or char == " "):
+        if not (char.isalnum() or char in (element, " ")):
             return Delimiters(
                 element=element,
                 component=DEFAULT_DELIMITERS.component,

@@ -1,0 +1,23 @@
+"""The public surface of each package is pinned: changing it is a deliberate act."""
+
+from __future__ import annotations
+
+import eligate.normalizer
+import eligate.x12
+
+
+def test_x12_exports() -> None:
+    """x12's ``__all__`` is sorted and every name resolves."""
+    names = eligate.x12.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n[0].islower(), n))
+    for name in names:
+        assert getattr(eligate.x12, name) is not None
+    assert {"tokenize", "read_document", "read_271", "code_set", "Segment"} <= set(names)
+
+
+def test_normalizer_exports() -> None:
+    """Normalizer's ``__all__`` names the canonical models and ``normalize``."""
+    names = set(eligate.normalizer.__all__)
+    assert {"EligibilityResult", "Benefit", "normalize", "Provenance", "Summary"} <= names
+    for name in names:
+        assert getattr(eligate.normalizer, name) is not None
