@@ -3,6 +3,7 @@
 Pure: no I/O beyond reading the code-set data files shipped with the package.
 """
 
+from eligate.x12._build270 import Envelope270, Inquiry270, InquiryPerson, build_270, npi_is_valid
 from eligate.x12._codes import Code, CodeSet, code_set, code_set_keys
 from eligate.x12._envelope import Document, TransactionSet, read_document
 from eligate.x12._loops import BenefitLoop, Party, RelatedEntity, Transaction271, read_271
@@ -27,6 +28,9 @@ __all__ = [
     "Delimiters",
     "Document",
     "EmptyInputError",
+    "Envelope270",
+    "Inquiry270",
+    "InquiryPerson",
     "NotA271Error",
     "NotX12Error",
     "Party",
@@ -40,9 +44,11 @@ __all__ = [
     "X12InputError",
     "X12UsageError",
     "X12Warning",
+    "build_270",
     "code_set",
     "code_set_keys",
     "decode",
+    "npi_is_valid",
     "read_271",
     "read_document",
     "tokenize",
