@@ -77,7 +77,15 @@ def _detect(text: str, start: int) -> tuple[Delimiters, X12Warning | None]:
     """Read the delimiters of the interchange (or bare group) starting at ``start``."""
     head = text[start : start + 3]
     if head == "ISA":
-        return _detect_isa(text, start), None
+        delimiters = _detect_isa(text, start)
+        if delimiters.repetition is not None and delimiters.repetition == delimiters.component:
+            return delimiters, X12Warning(
+                "separator_collision",
+                f"ISA11 and ISA16 are both {delimiters.component!r}: repeating elements are "
+                "split as repetitions, composites as components",
+                segment_index=None,
+            )
+        return delimiters, None
     if head[:2] in ("GS", "ST") and len(head) == 3 and not head[2].isalnum():
         delimiters = _detect_bare(text, start)
         return delimiters, X12Warning(
