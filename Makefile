@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/eligate normalize samples/*.271
+	@$(BIN)/eligate normalize samples/*.271
 
 lint: install
 	$(BIN)/ruff check src tests bench
