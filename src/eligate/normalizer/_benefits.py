@@ -22,6 +22,7 @@ from eligate.normalizer._values import (
     optional,
     provenance,
     read_dtp,
+    read_ref,
 )
 from eligate.x12 import BenefitLoop, Segment
 
@@ -100,15 +101,7 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
                 leave(segment, "invalid_date", f"DTP03 {value.value!r} is not a valid date")
             dates.append(value)
         elif tag == "REF":
-            code = segment.get(1)
-            references.append(
-                Reference(
-                    qualifier_code=code,
-                    qualifier=lookup("ref01", code, "REF01", segment, unknown),
-                    value=segment.get(2),
-                    description=optional(segment.get(3)),
-                )
-            )
+            references.append(read_ref(segment, unknown))
         elif tag == "HSD":
             delivery.append(
                 ServiceDelivery(

@@ -23,7 +23,7 @@ from eligate.normalizer._models import (
 )
 from eligate.normalizer._status import coverage_status, read_aaa
 from eligate.normalizer._summary import summarize
-from eligate.normalizer._values import lookup, optional, parse_d8, read_dtp
+from eligate.normalizer._values import lookup, optional, parse_d8, read_dtp, read_ref
 from eligate.x12 import (
     NotA271Error,
     Party,
@@ -246,15 +246,7 @@ def _patient_details(
                 )
             dates.append(value)
         elif tag == "REF":
-            code = segment.get(1)
-            references.append(
-                Reference(
-                    qualifier_code=code,
-                    qualifier=lookup("ref01", code, "REF01", segment, unknown),
-                    value=segment.get(2),
-                    description=optional(segment.get(3)),
-                )
-            )
+            references.append(read_ref(segment, unknown))
         elif tag == "DMG" and segment.get(2) and parse_d8(segment.get(2)) is None:
             unmapped.append(
                 _unmapped(segment, "invalid_date", "DMG02 is not a valid D8 date", loop)

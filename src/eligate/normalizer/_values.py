@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from eligate.normalizer._models import DateValue, Provenance, UnknownCode
+from eligate.normalizer._models import DateValue, Provenance, Reference, UnknownCode
 from eligate.x12 import Segment, code_set
 
 _DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
@@ -85,4 +85,15 @@ def provenance(segments: list[Segment]) -> Provenance:
     """Provenance pointing at ``segments``."""
     return Provenance(
         segments=[segment.index for segment in segments], raw=[segment.raw for segment in segments]
+    )
+
+
+def read_ref(segment: Segment, unknown: list[UnknownCode]) -> Reference:
+    """Map a REF segment; an unknown REF01 is flagged in ``unknown``."""
+    code = segment.get(1)
+    return Reference(
+        qualifier_code=code,
+        qualifier=lookup("ref01", code, "REF01", segment, unknown),
+        value=segment.get(2),
+        description=optional(segment.get(3)),
     )
