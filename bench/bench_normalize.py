@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from eligate.normalizer import normalize
+from eligate.validators import gate
 from eligate.x12 import X12InputError, read_271, read_document, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,10 @@ def main() -> int:
     print(
         f"parse + normalize: {transactions / t_all:,.0f} 271s/s, {segments / t_all:,.0f} segments/s"
     )
+    normalized = {id(data): normalize(data) for data in work}
+    results = sum(len(found) for found in normalized.values())
+    t_gate = _timed("gate (validate results)", work, lambda data: gate(normalized[id(data)], data))
+    print(f"gate: {results / t_gate:,.0f} results validated/s ({results} results per pass)")
     return 0
 
 

@@ -98,3 +98,46 @@ def test_usage_error_is_exit_2_without_traceback() -> None:
     done = _run("normalize", "--bogus")
     assert done.returncode == 2
     assert b"Traceback" not in done.stderr
+
+
+def test_normalize_runs_the_gate(tmp_path: Path) -> None:
+    """Every printed result carries the gate's verdict."""
+    path = tmp_path / "one.271"
+    path.write_bytes(_SAMPLE)
+    [result] = json.loads(_run("normalize", str(path)).stdout)
+    assert result["validation"]["verdict"] == "accepted"
+
+
+def test_validate_exit_codes(tmp_path: Path) -> None:
+    """validate: 0 when all accepted, 1 when one is not, 2 on unusable input."""
+    raw = tmp_path / "one.271"
+    raw.write_bytes(_SAMPLE)
+    results = tmp_path / "results.json"
+    results.write_bytes(_run("normalize", str(raw)).stdout)
+    done = _run("validate", str(results), "--x12", str(raw))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["verdict"] == "accepted"
+
+    edited = json.loads(results.read_text())
+    edited[0]["member_id"] = "SOMEONE_ELSE"
+    results.write_text(json.dumps(edited))
+    done = _run("validate", str(results), "--x12", str(raw))
+    assert done.returncode == 1
+    [verdict] = json.loads(done.stdout)
+    assert verdict["verdict"] == "rejected"
+    assert "value_not_in_source" in {r["code"] for r in verdict["reasons"]}
+
+    edited[0]["coverage_status"] = 7
+    results.write_text(json.dumps(edited))
+    done = _run("validate", str(results), "--x12", str(raw))
+    assert done.returncode == 1
+    assert json.loads(done.stdout)[0]["reasons"][0]["code"] == "schema_violation"
+
+    results.write_text("{not json")
+    done = _run("validate", str(results), "--x12", str(raw))
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("eligate: error[not_json]: ")
+    results.write_text("[]")
+    done = _run("validate", str(results), "--x12", str(tmp_path / "missing.271"))
+    assert done.returncode == 2
+    assert "error[file_not_found]" in done.stderr.decode()

@@ -331,6 +331,8 @@ class Unmapped(_Model):
 class Reason(_Model):
     """One reason behind a validation verdict."""
 
+    severity: Literal["info", "review", "reject"]
+    """``reject`` makes the verdict ``rejected``, ``review`` at least ``needs_review``."""
     code: str
     """Stable code, e.g. ``value_not_in_source``."""
     field: str | None

@@ -6,14 +6,16 @@ status 2; never a traceback.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from eligate.normalizer import EligibilityResult, normalize
+from eligate.validators import gate, index_segments, schema_reasons, validate_result
 from eligate.x12 import X12InputError
 
 EXIT_BAD_INPUT = 2
@@ -64,7 +66,7 @@ def normalize_command(
         list[str], typer.Argument(help="271 files to normalize; '-' reads standard input.")
     ],
 ) -> None:
-    """Normalize 271 files by the rules and print a JSON array of results on stdout.
+    """Normalize 271 files by the rules, run the gate, and print a JSON array of results.
 
     Results of the files that could be read are printed even when another file
     could not; the exit status is then 2.
@@ -73,7 +75,8 @@ def normalize_command(
     problems: list[InputFileError] = []
     for name in files:
         try:
-            results.extend(normalize(_read(name)))
+            data = _read(name)
+            results.extend(gate(normalize(data), data))
         except InputFileError as unusable:
             problems.append(unusable)
         except X12InputError as error:
@@ -84,6 +87,66 @@ def normalize_command(
         typer.echo(problem.line(), err=True)
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("validate")
+def validate_command(
+    results_file: Annotated[
+        str, typer.Argument(metavar="RESULTS.json", help="A JSON array of results ('-' = stdin).")
+    ],
+    x12: Annotated[str, typer.Option("--x12", help="The raw 271 the results claim to come from.")],
+) -> None:
+    """Run the gate on results given as JSON against the raw 271 and print the verdicts.
+
+    Exit status: 0 when every result is accepted, 1 when any is not, 2 on unusable input.
+    """
+    try:
+        document = json.loads(_read(results_file))
+        raw = _read(x12)
+        segments = index_segments(raw)
+    except InputFileError as unusable:
+        _fail(unusable)
+    except json.JSONDecodeError as error:
+        _fail(
+            InputFileError(
+                "not_json", results_file, f"not JSON: {error.msg} at line {error.lineno}"
+            )
+        )
+    except X12InputError as error:
+        _fail(InputFileError(error.code, x12, str(error)))
+    if not isinstance(document, list):
+        _fail(InputFileError("not_a_result_list", results_file, "expected a JSON array of results"))
+    verdicts: list[dict[str, object]] = []
+    for position, item in enumerate(document):
+        problems = schema_reasons(item)
+        if problems:
+            verdicts.append(
+                {
+                    "index": position,
+                    "verdict": "rejected",
+                    "reasons": [r.model_dump() for r in problems],
+                }
+            )
+            continue
+        try:
+            result = EligibilityResult.model_validate(item)
+        except ValidationError as error:
+            reasons = [
+                {"severity": "reject", "code": "schema_violation", "field": None,
+                 "message": f"{error.error_count()} field(s) do not fit the result model"}
+            ]  # fmt: skip
+            verdicts.append({"index": position, "verdict": "rejected", "reasons": reasons})
+            continue
+        validation = validate_result(result, segments)
+        verdicts.append({"index": position, **validation.model_dump()})
+    sys.stdout.write(json.dumps(verdicts, indent=2) + "\n")
+    if any(v["verdict"] != "accepted" for v in verdicts):
+        raise typer.Exit(1)
+
+
+def _fail(problem: InputFileError) -> NoReturn:
+    typer.echo(problem.line(), err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.callback()

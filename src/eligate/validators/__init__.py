@@ -1,1 +1,21 @@
-"""validators: see DESIGN.md."""
+"""The gate: deterministic validators that accept, flag or reject every proposed result.
+
+Pure: no HTTP, database or model client. Checks JSON Schema, code sets,
+grounding in the raw 271, and cross-field rules; envelope warnings are carried
+into the verdict.
+"""
+
+from eligate.validators._gate import gate, index_segments, validate_result, verdict_of
+from eligate.validators._rules import expected_status
+from eligate.validators._schema import SCHEMA_FILE, export_schema, schema_reasons
+
+__all__ = [
+    "SCHEMA_FILE",
+    "expected_status",
+    "export_schema",
+    "gate",
+    "index_segments",
+    "schema_reasons",
+    "validate_result",
+    "verdict_of",
+]
