@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo lint test bench clean
+.PHONY: install demo lint test eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,12 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
+	@mkdir -p reports
+	$(BIN)/eligate eval --min-precision 1.0 --max-false-accepts 0 --report reports/eval-rules.json
+
+eval: install
+	@mkdir -p reports
+	$(BIN)/eligate eval --report reports/eval-rules.json
 
 bench: install
 	$(BIN)/python bench/bench_normalize.py

@@ -1,0 +1,34 @@
+"""The evaluation harness: gold cases, evaluators and a runner, apart from the unit tests."""
+
+from eligate.evals._cases import BenefitFact, ExpectedResult, GoldCase, load_gold
+from eligate.evals._evaluators import (
+    EVALUATORS,
+    Cost,
+    FieldScores,
+    Gate,
+    Metric,
+    Outcome,
+    benefit_fact,
+    compare,
+)
+from eligate.evals._runner import Report, render, resolve_input, rules_proposer, run
+
+__all__ = [
+    "EVALUATORS",
+    "BenefitFact",
+    "Cost",
+    "ExpectedResult",
+    "FieldScores",
+    "Gate",
+    "GoldCase",
+    "Metric",
+    "Outcome",
+    "Report",
+    "benefit_fact",
+    "compare",
+    "load_gold",
+    "render",
+    "resolve_input",
+    "rules_proposer",
+    "run",
+]

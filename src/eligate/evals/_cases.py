@@ -1,0 +1,63 @@
+"""Gold cases: a raw 271, the facts a correct answer must contain, and tags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+BenefitFact = tuple[str, str | None, str, str | None, str | None, str | None, str | None]
+"""(EB01, EB02, EB03 joined by ``^``, EB06, amount, percent, EB12) over X12 codes."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class ExpectedResult(_Frozen):
+    """The labelled facts of one patient result; ``None`` means not labelled."""
+
+    member_id: str | None
+    """NM109 of the patient (``None`` is a fact too: a dependent without ID)."""
+    coverage_status: str
+    """``active``, ``inactive``, ``undetermined`` or ``error``."""
+    error_codes: list[str] = []
+    """AAA03 codes that apply, in order."""
+    benefits: list[BenefitFact] | None = None
+    """Every benefit as a tuple of codes and amounts, where the case labels them."""
+    summary: list[tuple[str, str | None, str | None, str | None, str | None, str | None]] | None = (
+        None
+    )
+    """(kind, EB02, EB12, limit, remaining, met) of every accumulator, where labelled."""
+
+
+class GoldCase(_Frozen):
+    """One labelled input."""
+
+    id: str
+    """Stable identifier."""
+    input: str
+    """``corpus:PATH`` (under ../shared/corpus/x12/real) or ``project:PATH`` (repo-relative)."""
+    kind: Literal["labelled", "adversarial"] = "labelled"
+    """Adversarial cases plant values the answer must not contain."""
+    tags: dict[str, str] = {}
+    """``payer_kind``, ``quirk``... used to break the figures down."""
+    expected: list[ExpectedResult]
+    """One entry per patient result, in order."""
+    must_not_accept: bool = False
+    """Adversarial cases whose results the gate must not accept."""
+
+
+def load_gold(folder: Path) -> list[GoldCase]:
+    """Every case of every ``*.jsonl`` file in ``folder``, in file and line order."""
+    cases: list[GoldCase] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    cases.append(GoldCase.model_validate(json.loads(line)))
+                except ValueError as error:
+                    raise ValueError(f"{path.name}:{number}: not a gold case: {error}") from None
+    return cases
