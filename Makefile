@@ -23,9 +23,9 @@ lint: install
 	$(BIN)/mypy
 
 test: install lint
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
 	@mkdir -p reports
 	$(BIN)/eligate eval --min-precision 1.0 --max-false-accepts 0 --report reports/eval-rules.json
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
 
 eval: install
 	@mkdir -p reports

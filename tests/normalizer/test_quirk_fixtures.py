@@ -39,6 +39,7 @@ CASES: dict[str, tuple[list[str], set[str], list[str]]] = {
     "gs_start_no_isa.271": (["SYNNOISA1"], {"missing_isa"}, BASIC),
     "aaa_every_level.271": (["SYNAAA001", None], set(), ["1"]),  # type: ignore[list-item]
     "odd_codes_and_free_text.271": (["SYNODD001"], set(), ["1", "Q9", "B", "R", "D"]),
+    "impossible_amounts.271": (["SYNIMP001"], set(), ["1", "C", "C", "A", "B"]),
 }
 
 

@@ -157,9 +157,9 @@ def compare(
         accepted=sum(accepted),
         wrong_accepted=wrong_accepted,
         correct=sum(right),
-        correct_not_accepted=sum(
-            1 for ok, acc in zip(right, accepted, strict=True) if ok and not acc
-        ),
+        correct_not_accepted=0
+        if case.must_not_accept
+        else sum(1 for ok, acc in zip(right, accepted, strict=True) if ok and not acc),
         unmapped=sum(len(r.unmapped) for r in results),
         latency_seconds=latency_seconds,
         tokens=tokens,
