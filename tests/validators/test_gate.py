@@ -194,3 +194,12 @@ def test_corpus_rules_results_are_never_rejected(corpus: Path) -> None:
             verdicts[result.validation.verdict] = verdicts.get(result.validation.verdict, 0) + 1
     assert "rejected" not in verdicts
     assert verdicts["accepted"] > verdicts["needs_review"] > 0
+
+
+def test_patient_dates_must_be_in_the_input() -> None:
+    """A plan date no DTP carries is rejected."""
+    result = _result()
+    moved = [result.dates[0].model_copy(update={"value": "20250101"})]
+    verdict, codes = _verdict(result.model_copy(update={"dates": moved}))
+    assert verdict == "rejected"
+    assert "value_not_in_source" in codes

@@ -142,6 +142,12 @@ def check_patient(result: EligibilityResult, segments: Mapping[int, Segment]) ->
         value = getattr(result, field)
         if value is not None and value not in members:
             yield _reject("value_not_in_source", field, f"{field} is not an NM109 of the input")
+    dtps = {(s.get(1), s.get(3)) for s in segments.values() if s.elements[0] == "DTP"}
+    for index, value in enumerate(result.dates):
+        if (value.qualifier_code, value.value) not in dtps:
+            yield _reject(
+                "value_not_in_source", f"dates[{index}]", "date is not a DTP of the input"
+            )
     for index, error in enumerate(result.errors):
         [position] = error.provenance.segments[:1] or [-1]
         segment = segments.get(position)
