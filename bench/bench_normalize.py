@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from eligate.normalizer import normalize
@@ -35,10 +36,8 @@ def _inputs() -> tuple[str, list[bytes]]:
     return str(folder), usable
 
 
-def _timed(label: str, work: list[bytes], step: object) -> float:
+def _timed(label: str, work: list[bytes], call: Callable[[bytes], object]) -> float:
     """Seconds per pass over ``work``, best of repeated passes for at least MIN_SECONDS."""
-    call = step if callable(step) else None
-    assert call is not None
     best = float("inf")
     started = time.perf_counter()
     passes = 0

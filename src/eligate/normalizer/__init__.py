@@ -28,7 +28,7 @@ from eligate.normalizer._models import (
     Verdict,
 )
 from eligate.normalizer._normalize import normalize
-from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION
+from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION, coverage_status
 from eligate.normalizer.errors import NormalizerError, ProposerError
 
 __all__ = [
@@ -61,5 +61,6 @@ __all__ = [
     "Unmapped",
     "Validation",
     "Verdict",
+    "coverage_status",
     "normalize",
 ]

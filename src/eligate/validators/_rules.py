@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from eligate.normalizer import Benefit, CoverageStatus, EligibilityResult, Reason
+from eligate.normalizer import Benefit, CoverageStatus, EligibilityResult, Reason, coverage_status
 from eligate.validators._grounding import number
 from eligate.x12 import code_set
 
-_ACTIVE = frozenset({"1", "2", "3", "4", "5"})
-_INACTIVE = frozenset({"6", "7", "8"})
 _PERCENT_CODES = frozenset({"A"})
 _CODED_FIELDS = (
     ("code", "eb01", "unknown_benefit_code"),
@@ -73,15 +71,8 @@ def check_benefit_fields(benefit: Benefit, index: int) -> Iterator[Reason]:
 
 
 def expected_status(result: EligibilityResult) -> CoverageStatus:
-    """The status the benefits and errors imply (the normalizer's own rule)."""
-    codes = {benefit.code for benefit in result.benefits}
-    if codes & _ACTIVE:
-        return "active"
-    if any(not error.loop.startswith("2110") for error in result.errors):
-        return "error"
-    if codes & _INACTIVE:
-        return "inactive"
-    return "undetermined"
+    """The status the benefits and errors imply, by the normalizer's own rule."""
+    return coverage_status(result.benefits, result.errors)
 
 
 def check_result(result: EligibilityResult) -> Iterator[Reason]:
