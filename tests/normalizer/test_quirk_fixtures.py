@@ -6,74 +6,81 @@ the expected facts are those the fixture was written to carry.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from typing import Any
+
 import pytest
 
-from eligate.normalizer import normalize
+from eligate.normalizer import EligibilityResult, normalize
 from eligate.x12 import X12InputError
 from tests.conftest import FIXTURES
 
-BASIC = ["1", "C", "C"]
-"""EB01s of the basic body: active plan, deductible limit and remaining."""
+MANIFEST: dict[str, Any] = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
+"""Expected facts per fixture, written by hand (see tests/fixtures/x12/README.md)."""
 
-CASES: dict[str, tuple[list[str], set[str], list[str]]] = {
-    # file: (member IDs, warning codes, EB01s of the first result)
-    "bom_indented_crlf.271": (["SYNBOM01"], set(), BASIC),
-    "cr_terminator_4010.271": (["SYNCR0001"], {"legacy_4010"}, BASIC),
-    "gs_control_terminator.271": (["SYN1D0001"], set(), BASIC),
-    "newline_terminator.271": (["SYNNL0001"], set(), BASIC),
-    "one_line.271": (["SYNONE001"], set(), BASIC),
-    "pipe_elements_4010.271": (["SYNPIPE01"], {"legacy_4010"}, BASIC),
-    "brace_separator.271": (["SYNBRACE1"], set(), BASIC),
-    "backtick_component.271": (["SYNTICK01"], set(), ["1", "C"]),
-    "gt_repetition.271": (["SYNGT0001"], set(), ["1"]),
-    "bang_terminator.271": (["SYNBANG01"], set(), ["1"]),
-    "separator_collision.271": (["SYNCOLL01"], {"separator_collision"}, ["1", "C"]),
-    "two_interchanges.271": (["SYNFIRST1", "SYNSECOND"], set(), BASIC),
-    "batch_three.271": (["SYNBATCH1", "SYNBATCH2", "SYNBATCH3"], set(), BASIC),
-    "envelope_faults.271": (
-        ["SYNFAULT1"],
-        {"functional_id_mismatch", "se_control_mismatch", "se_count_mismatch", "version_mismatch"},
-        BASIC,
-    ),
-    "missing_trailers.271": (["SYNTRAIL1"], {"missing_ge", "missing_iea"}, BASIC),
-    "gs_start_no_isa.271": (["SYNNOISA1"], {"missing_isa"}, BASIC),
-    "aaa_every_level.271": (["SYNAAA001", None], set(), ["1"]),  # type: ignore[list-item]
-    "odd_codes_and_free_text.271": (["SYNODD001"], set(), ["1", "Q9", "B", "R", "D"]),
-    "impossible_amounts.271": (["SYNIMP001"], set(), ["1", "C", "C", "A", "B"]),
-}
+NORMALIZED = sorted(name for name, facts in MANIFEST.items() if facts["error"] is None)
+REFUSED = sorted(name for name, facts in MANIFEST.items() if facts["error"] is not None)
+NOT_FIXTURES = {"README.md", "MANIFEST.json", "_make_fixtures.py"}
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_quirk_fixture_normalizes(name: str) -> None:
-    """Members, envelope warnings and benefit codes are as the fixture was written."""
-    members, warnings, codes = CASES[name]
+def _accumulators(result: EligibilityResult) -> dict[tuple[str, str | None, str | None], Any]:
+    return {
+        (a.kind, a.coverage_level_code, a.in_plan_network_code): a.model_dump(mode="json")
+        for a in [*result.summary.deductible, *result.summary.out_of_pocket]
+    }
+
+
+@pytest.mark.parametrize("name", NORMALIZED)
+def test_quirk_fixture_normalizes_as_written(name: str) -> None:
+    """Members, statuses, AAA codes, actions, EB01s, warnings and accumulators match MANIFEST."""
+    facts = MANIFEST[name]
     results = normalize((FIXTURES / name).read_bytes())
-    assert [r.member_id for r in results] == members
-    assert {w.code for w in results[0].envelope.warnings} == warnings
-    assert [b.code for b in results[0].benefits] == codes
+    warnings = {w.code for r in results for w in r.envelope.warnings}
+    assert warnings == set(facts["warnings"])
+    assert len(results) == len(facts["results"])
+    for result, expected in zip(results, facts["results"], strict=True):
+        assert result.member_id == expected["member_id"]
+        assert result.subscriber_member_id == expected["subscriber_member_id"]
+        assert result.coverage_status == expected["coverage_status"]
+        assert [e.code for e in result.errors] == expected["error_codes"]
+        assert [e.action for e in result.errors] == expected["actions"]
+        assert [b.code for b in result.benefits] == expected["benefit_codes"]
+        accumulators = _accumulators(result)
+        for entry in expected.get("summary", []):
+            key = (entry["kind"], entry["coverage_level_code"], entry["in_plan_network_code"])
+            assert key in accumulators, key
+            got = accumulators[key]
+            for field in ("limit", "remaining", "met"):
+                if field in entry:
+                    assert got[field] is not None
+                    assert Decimal(got[field]) == Decimal(entry[field]), (key, field)
 
 
 def test_every_fixture_is_listed() -> None:
-    """No fixture goes untested."""
-    refused = {"request.270", "truncated.271", "not_x12.txt", "empty.271"}
-    on_disk = {p.name for p in FIXTURES.iterdir() if p.name != "README.md"}
-    assert on_disk == set(CASES) | refused
+    """No fixture goes untested: every file is in MANIFEST.json."""
+    on_disk = {p.name for p in FIXTURES.iterdir()} - NOT_FIXTURES
+    assert on_disk == set(MANIFEST)
 
 
-@pytest.mark.parametrize(
-    ("name", "code"),
-    [
-        ("request.270", "not_271"),
-        ("truncated.271", "truncated"),
-        ("not_x12.txt", "not_x12"),
-        ("empty.271", "empty_input"),
-    ],
-)
-def test_refused_fixtures(name: str, code: str) -> None:
+@pytest.mark.parametrize("name", REFUSED)
+def test_refused_fixtures(name: str) -> None:
     """Unusable files are refused with their stable code."""
     with pytest.raises(X12InputError) as caught:
         normalize((FIXTURES / name).read_bytes())
-    assert caught.value.code == code
+    assert caught.value.code == MANIFEST[name]["error"]
+
+
+def test_generator_reproduces_every_file() -> None:
+    """``_make_fixtures.py --check`` agrees with the files on disk, byte for byte."""
+    done = subprocess.run(
+        [sys.executable, str(FIXTURES / "_make_fixtures.py"), "--check"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
 
 
 def test_repetition_and_component_separators_are_honoured() -> None:

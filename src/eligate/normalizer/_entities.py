@@ -8,6 +8,9 @@ from eligate.normalizer._models import Address, Contact, ContactNumber, Entity
 from eligate.normalizer._values import optional, provenance
 from eligate.x12 import Segment, code_set
 
+_TAXONOMY_QUALIFIERS = frozenset({"PXC", "ZZ"})
+"""PRV02 values under which PRV03 is a provider taxonomy code (5010, 4010)."""
+
 
 def read_entity(name: Segment, details: Iterable[Segment]) -> Entity:
     """Map an NM1 and the segments of its loop that describe it."""
@@ -25,7 +28,10 @@ def read_entity(name: Segment, details: Iterable[Segment]) -> Entity:
         elif tag == "PER":
             contacts.append(read_contact(segment))
         elif tag == "PRV":
-            taxonomy = optional(segment.get(3))
+            # Only PRV02 PXC (5010) or ZZ (4010) makes PRV03 a taxonomy; 9K and
+            # others carry a servicer or other identifier.
+            if segment.get(2) in _TAXONOMY_QUALIFIERS:
+                taxonomy = optional(segment.get(3))
         else:
             continue
         used.append(segment)
