@@ -46,6 +46,10 @@ class EligibilityRequest(_Frozen):
     """The member who holds the coverage (2100C)."""
     dependent: InquiryPerson | None = None
     """The patient when not the subscriber (2100D)."""
+    provider_npi: str | None = None
+    """The requesting provider's NPI (2100B); the core's configured provider when absent."""
+    provider_name: str | None = None
+    """The requesting provider's organization name; with ``provider_npi``."""
     service_type_codes: tuple[str, ...] = ("30",)
     """X12 service types asked about (EQ01)."""
     date_of_service: date
