@@ -1,5 +1,6 @@
 """The eligibility core: payer registry, isolation, cache and audit trail."""
 
+from eligate.eligibility._cache import MemoryCache
 from eligate.eligibility._ports import (
     AuditRecord,
     AuditSource,
@@ -18,22 +19,45 @@ from eligate.eligibility._ports import (
     ResultCache,
     VerifyReport,
 )
+from eligate.eligibility._redis_cache import RedisCache
+from eligate.eligibility.errors import (
+    BadDatabaseUrlError,
+    BadKeyError,
+    CacheUsageError,
+    DecryptionError,
+    EligibilityError,
+    SchemaMissingError,
+    StoreDataError,
+    StoreUnavailableError,
+    StoreUsageError,
+)
 
 __all__ = [
     "AuditRecord",
     "AuditSource",
     "AuditStatus",
     "AuditStore",
+    "BadDatabaseUrlError",
+    "BadKeyError",
     "BreakerState",
     "CacheKey",
+    "CacheUsageError",
     "CachedAnswer",
     "Context",
+    "DecryptionError",
     "EligibilityCore",
+    "EligibilityError",
     "EligibilityOutcome",
     "EligibilityRequest",
+    "MemoryCache",
     "Origin",
     "PayerHealth",
     "PayerSummary",
+    "RedisCache",
     "ResultCache",
+    "SchemaMissingError",
+    "StoreDataError",
+    "StoreUnavailableError",
+    "StoreUsageError",
     "VerifyReport",
 ]

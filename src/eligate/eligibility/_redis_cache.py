@@ -1,0 +1,161 @@
+"""The Redis result cache: shared by every replica, degrading to a miss when Redis is away."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ConfigDict, ValidationError
+from redis import exceptions as redis_errors
+from redis.asyncio import Redis
+
+from eligate.eligibility._cache import Clock, ttl_seconds
+from eligate.eligibility._ports import CachedAnswer, CacheKey
+from eligate.eligibility.errors import CacheUsageError
+from eligate.normalizer import EligibilityResult
+
+_log = structlog.get_logger("eligate.eligibility.cache")
+
+_FORMAT = 1
+"""Bumped when the stored JSON changes shape; other versions read as a miss."""
+
+_UNAVAILABLE = (redis_errors.RedisError, OSError)
+
+
+class _Stored(BaseModel):
+    """The JSON document kept under a cache key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    v: int
+    """Format version (``_FORMAT``)."""
+    answered_at: datetime
+    """When the payer produced the answer."""
+    results: tuple[EligibilityResult, ...]
+    """The full normalized, gated results."""
+
+
+class RedisCache:
+    """Full normalized results in Redis, for production and several replicas.
+
+    Each answer is stored twice in one transaction: under a fresh key that
+    expires with the TTL, and under a stale key that lives ``stale_for`` longer
+    for fallback. Keys are ``prefix`` + ``fresh:``/``stale:`` + the key's salted
+    digest, so no member ID or name lands in a Redis key. When Redis fails,
+    calls answer a miss (or do nothing) and log ``eligibility.cache_unavailable``;
+    for ``retry_after`` afterwards Redis is not asked at all, so an outage costs
+    the callers nothing but the cache.
+    """
+
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        salt: bytes,
+        prefix: str = "eligate:",
+        stale_for: timedelta = timedelta(hours=24),
+        retry_after: timedelta = timedelta(seconds=1),
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if len(salt) < 16:
+            raise CacheUsageError("the cache key salt must be at least 16 bytes")
+        self._client = client
+        self._salt = salt
+        self._prefix = prefix
+        self._stale_for = ttl_seconds(stale_for)
+        self._retry_after = ttl_seconds(retry_after)
+        self._clock = clock
+        self._down_until = float("-inf")
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        salt: bytes,
+        prefix: str = "eligate:",
+        stale_for: timedelta = timedelta(hours=24),
+        timeout: timedelta = timedelta(milliseconds=500),
+        retry_after: timedelta = timedelta(seconds=1),
+    ) -> RedisCache:
+        """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts."""
+        seconds = ttl_seconds(timeout)
+        try:
+            client: Redis = Redis.from_url(
+                url, socket_connect_timeout=seconds, socket_timeout=seconds
+            )
+        except ValueError as error:
+            raise CacheUsageError(f"not a Redis URL: {error}") from None
+        return cls(client, salt=salt, prefix=prefix, stale_for=stale_for, retry_after=retry_after)
+
+    def fresh_key(self, key: CacheKey) -> str:
+        """The Redis key of the fresh copy of ``key``'s answer."""
+        return f"{self._prefix}fresh:{key.digest(salt=self._salt)}"
+
+    def stale_key(self, key: CacheKey) -> str:
+        """The Redis key of the longer-lived stale copy of ``key``'s answer."""
+        return f"{self._prefix}stale:{key.digest(salt=self._salt)}"
+
+    async def get(self, key: CacheKey) -> CachedAnswer | None:
+        """The answer stored under ``key`` if its TTL has not run out; a miss when Redis fails."""
+        return await self._read(self.fresh_key(key), operation="get")
+
+    async def get_stale(self, key: CacheKey) -> CachedAnswer | None:
+        """The last answer stored under ``key``, fresh or expired, while Redis still keeps it."""
+        return await self._read(self.stale_key(key), operation="get_stale")
+
+    async def put(self, key: CacheKey, answer: CachedAnswer, *, ttl: timedelta) -> None:
+        """Store ``answer`` for ``ttl`` plus ``stale_for`` as stale; a zero TTL stores nothing."""
+        seconds = ttl_seconds(ttl)
+        if seconds == 0 or self._resting():
+            return
+        document = _Stored(v=_FORMAT, answered_at=answer.answered_at, results=answer.results)
+        body = document.model_dump_json().encode()
+        fresh_ms = max(1, round(seconds * 1000))
+        stale_ms = fresh_ms + round(self._stale_for * 1000)
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.set(self.fresh_key(key), body, px=fresh_ms)
+                pipe.set(self.stale_key(key), body, px=stale_ms)
+                await pipe.execute()
+        except _UNAVAILABLE as error:
+            self._went_down("put", error)
+
+    async def close(self) -> None:
+        """Close the client's connections."""
+        await self._client.aclose()
+
+    async def _read(self, redis_key: str, *, operation: str) -> CachedAnswer | None:
+        if self._resting():
+            return None
+        try:
+            raw: Any = await self._client.get(redis_key)
+        except _UNAVAILABLE as error:
+            self._went_down(operation, error)
+            return None
+        if raw is None:
+            return None
+        try:
+            stored = _Stored.model_validate_json(raw)
+        except ValidationError as error:
+            _log.warning(
+                "eligibility.cache_corrupt", operation=operation, errors=error.error_count()
+            )
+            return None
+        if stored.v != _FORMAT:
+            return None
+        return CachedAnswer(results=stored.results, answered_at=stored.answered_at)
+
+    def _resting(self) -> bool:
+        return self._clock() < self._down_until
+
+    def _went_down(self, operation: str, error: BaseException) -> None:
+        self._down_until = self._clock() + self._retry_after
+        _log.warning(
+            "eligibility.cache_unavailable",
+            operation=operation,
+            error=type(error).__name__,
+            retry_after_s=self._retry_after,
+        )

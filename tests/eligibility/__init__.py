@@ -1,0 +1,1 @@
+"""Tests of the eligibility core: cache, audit store and their adapters."""
