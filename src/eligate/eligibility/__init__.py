@@ -1,6 +1,9 @@
 """The eligibility core: payer registry, isolation, cache and audit trail."""
 
+from eligate.eligibility._audit import SqlAuditStore, StoredTransaction, upgrade
 from eligate.eligibility._cache import MemoryCache
+from eligate.eligibility._chain import AuditVerifyReport
+from eligate.eligibility._crypto import AuditKey, KeyRing
 from eligate.eligibility._ports import (
     AuditRecord,
     AuditSource,
@@ -33,10 +36,12 @@ from eligate.eligibility.errors import (
 )
 
 __all__ = [
+    "AuditKey",
     "AuditRecord",
     "AuditSource",
     "AuditStatus",
     "AuditStore",
+    "AuditVerifyReport",
     "BadDatabaseUrlError",
     "BadKeyError",
     "BreakerState",
@@ -49,6 +54,7 @@ __all__ = [
     "EligibilityError",
     "EligibilityOutcome",
     "EligibilityRequest",
+    "KeyRing",
     "MemoryCache",
     "Origin",
     "PayerHealth",
@@ -56,8 +62,11 @@ __all__ = [
     "RedisCache",
     "ResultCache",
     "SchemaMissingError",
+    "SqlAuditStore",
     "StoreDataError",
     "StoreUnavailableError",
     "StoreUsageError",
+    "StoredTransaction",
     "VerifyReport",
+    "upgrade",
 ]

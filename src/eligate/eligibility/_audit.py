@@ -1,0 +1,337 @@
+"""The audit store on SQLAlchemy 2 async: SQLite by default, PostgreSQL by URL.
+
+Every transaction is one row (raw 270/271 sealed with AES-GCM) plus one event
+in a hash-chained, append-only log. Appends are serialized across processes
+and replicas so the chain cannot fork: PostgreSQL takes a transaction-scoped
+advisory lock, SQLite a write transaction (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from eligate.eligibility import _tables as t
+from eligate.eligibility._chain import (
+    GENESIS,
+    TRANSACTION_RECORDED,
+    AuditVerifyReport,
+    ChainWalk,
+    EventRow,
+    event_hash,
+    transaction_digest,
+)
+from eligate.eligibility._crypto import KeyRing
+from eligate.eligibility._database import create_engine, database_url, describe, is_sqlite
+from eligate.eligibility._ports import AuditRecord, AuditSource, AuditStatus
+from eligate.eligibility.errors import (
+    SchemaMissingError,
+    StoreUnavailableError,
+    StoreUsageError,
+)
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_CHAIN_LOCK = int.from_bytes(hashlib.sha256(b"eligate.audit_events").digest()[:8], "big") >> 1
+"""The PostgreSQL advisory lock id that serializes appends to the chain (a positive int64)."""
+_BATCH = 2000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _context(column: str, correlation_id: str) -> bytes:
+    return f"eligate.audit/v1/{column}/{correlation_id}".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTransaction:
+    """A transaction read back from the trail, raw messages decrypted."""
+
+    transaction_id: int
+    event_seq: int
+    key_id: str | None
+    record: AuditRecord
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+class SqlAuditStore:
+    """An :class:`~eligate.eligibility.AuditStore` over SQLAlchemy's async engine.
+
+    ``keys`` seal new raw messages and open old ones; a store built without
+    keys can still migrate and verify (the chain never needs them). Call
+    :meth:`migrate` once at start-up; it is safe to run from several replicas.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        keys: KeyRing | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._engine = engine
+        self._keys = keys
+        self._clock = clock
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._local = asyncio.Lock()
+        self._schema_ok = False
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        keys: KeyRing | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        connect_timeout_s: float = 5.0,
+        pool_size: int = 5,
+    ) -> SqlAuditStore:
+        """A store over a new engine for ``url`` (``sqlite+aiosqlite:///PATH`` or PostgreSQL).
+
+        ``sqlite:///`` and ``postgresql://`` are given their async drivers. Raises
+        :class:`~eligate.eligibility.BadDatabaseUrlError` for anything else.
+        """
+        parsed = database_url(url)
+        if is_sqlite(parsed) and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_timeout_s=connect_timeout_s, pool_size=pool_size)
+        return cls(engine, keys=keys, clock=clock)
+
+    @property
+    def target(self) -> str:
+        """The database as error messages name it (no password)."""
+        return describe(self._engine.url)
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest revision; replicas starting together take turns."""
+        async with self._connect() as connection:
+            if not self._sqlite:
+                await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK)))
+            await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+        self._schema_ok = True
+
+    async def record(self, record: AuditRecord) -> None:
+        """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail."""
+        key_id, request_270, response_271 = self._seal(record)
+        row: dict[str, Any] = {
+            "correlation_id": record.correlation_id,
+            "payer_id": record.payer_id,
+            "status": record.status,
+            "source": record.source,
+            "response_ms": float(record.response_ms),
+            "created_at": record.created_at.astimezone(UTC),
+            "request_270": request_270,
+            "response_271": response_271,
+            "key_id": key_id,
+            "detail": record.detail,
+        }
+        payload = {
+            "correlation_id": record.correlation_id,
+            "payer_id": record.payer_id,
+            "status": record.status,
+            "source": record.source,
+            "response_ms": round(float(record.response_ms), 3),
+            "detail": record.detail,
+        }
+        await self._append(TRANSACTION_RECORDED, payload, transaction=row)
+
+    async def append_event(self, event_type: str, payload: Mapping[str, Any]) -> int:
+        """Append an event of another type (no PHI in ``payload``); its sequence number."""
+        if event_type == TRANSACTION_RECORDED:
+            raise StoreUsageError(f"{TRANSACTION_RECORDED} events are appended by record()")
+        return await self._append(event_type, dict(payload), transaction=None)
+
+    async def verify(self) -> AuditVerifyReport:
+        """Re-compute the event chain and report the first entry that breaks it."""
+        walk = ChainWalk()
+        async with self._connect(write=False) as connection:
+            start = 1
+            while not walk.broken:
+                result = await connection.execute(
+                    sa.select(t.events).where(t.events.c.seq >= start).order_by(t.events.c.seq)
+                    .limit(_BATCH)
+                )  # fmt: skip
+                rows = [EventRow(**row) for row in result.mappings()]
+                if not rows:
+                    break
+                digests = await self._digests(connection, rows[0].seq, rows[-1].seq)
+                walk.feed(rows, digests)
+                start = rows[-1].seq + 1
+            if not walk.broken:
+                orphan = await connection.scalar(
+                    sa.select(sa.func.min(t.transactions.c.event_seq)).where(
+                        t.transactions.c.event_seq >= walk.expected_seq
+                    )
+                )
+                if orphan is not None:
+                    walk.orphan(int(orphan))
+        return walk.report()
+
+    async def transactions(self, correlation_id: str) -> list[StoredTransaction]:
+        """The transactions recorded under ``correlation_id``, raw messages decrypted."""
+        async with self._connect(write=False) as connection:
+            result = await connection.execute(
+                sa.select(t.transactions)
+                .where(t.transactions.c.correlation_id == correlation_id)
+                .order_by(t.transactions.c.id)
+            )
+            rows = list(result.mappings())
+        return [self._open(row) for row in rows]
+
+    async def close(self) -> None:
+        """Dispose of the engine's connections."""
+        await self._engine.dispose()
+
+    @asynccontextmanager
+    async def _connect(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction; connection failures become StoreUnavailableError."""
+        try:
+            async with self._engine.begin() as connection:
+                if not write and not self._sqlite:
+                    await connection.execute(sa.text("SET TRANSACTION READ ONLY"))
+                yield connection
+        except (OSError, TimeoutError, exc.InterfaceError, exc.OperationalError) as error:
+            if self._missing_table(error):
+                raise SchemaMissingError(
+                    f"the audit tables are missing in {self.target}: "
+                    "run `eligate audit migrate` first"
+                ) from None
+            raise StoreUnavailableError(
+                f"cannot use the audit database {self.target}: {_reason(error)}",
+                target=self.target,
+            ) from None
+        except exc.ProgrammingError as error:
+            if self._missing_table(error):
+                raise SchemaMissingError(
+                    f"the audit tables are missing in {self.target}: "
+                    "run `eligate audit migrate` first"
+                ) from None
+            raise
+
+    @staticmethod
+    def _missing_table(error: BaseException) -> bool:
+        text = str(getattr(error, "orig", error)).lower()
+        return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+    async def _append(
+        self, event_type: str, payload: dict[str, Any], *, transaction: dict[str, Any] | None
+    ) -> int:
+        async with self._local, self._connect() as connection:
+            if not self._sqlite:
+                await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK)))
+            head = (
+                await connection.execute(
+                    sa.select(t.events.c.seq, t.events.c.hash)
+                    .order_by(t.events.c.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            seq, prev_hash = (1, GENESIS) if head is None else (int(head.seq) + 1, str(head.hash))
+            if transaction is not None:
+                transaction = {**transaction, "event_seq": seq}
+                payload = {**payload, "transaction_digest": transaction_digest(transaction)}
+            created_at = self._clock().astimezone(UTC)
+            digest = event_hash(
+                prev_hash=prev_hash, seq=seq, created_at=created_at, event_type=event_type,
+                payload=payload,
+            )  # fmt: skip
+            await connection.execute(
+                t.events.insert().values(
+                    seq=seq, created_at=created_at, type=event_type, payload=payload,
+                    prev_hash=prev_hash, hash=digest,
+                )
+            )  # fmt: skip
+            if transaction is not None:
+                await connection.execute(t.transactions.insert().values(**transaction))
+        return seq
+
+    async def _digests(self, connection: AsyncConnection, first: int, last: int) -> dict[int, str]:
+        result = await connection.execute(
+            sa.select(t.transactions).where(t.transactions.c.event_seq.between(first, last))
+        )
+        return {int(row["event_seq"]): transaction_digest(row) for row in result.mappings()}
+
+    def _seal(self, record: AuditRecord) -> tuple[str | None, bytes | None, bytes | None]:
+        if record.request_270 is None and record.response_271 is None:
+            return None, None, None
+        if self._keys is None:
+            raise StoreUsageError(
+                "this audit store has no key ring: raw 270/271 cannot be stored unencrypted"
+            )
+        sealed: list[bytes | None] = []
+        for column, raw in (("request_270", record.request_270),
+                            ("response_271", record.response_271)):  # fmt: skip
+            if raw is None:
+                sealed.append(None)
+                continue
+            _, blob = self._keys.seal(raw, context=_context(column, record.correlation_id))
+            sealed.append(blob)
+        return self._keys.active_key_id, sealed[0], sealed[1]
+
+    def _open(self, row: Mapping[Any, Any]) -> StoredTransaction:
+        raw: dict[str, bytes | None] = {"request_270": None, "response_271": None}
+        key_id = cast("str | None", row["key_id"])
+        for column in raw:
+            blob = row[column]
+            if blob is None:
+                continue
+            if self._keys is None or key_id is None:
+                raise StoreUsageError("this audit store has no key ring to open raw messages")
+            raw[column] = self._keys.open(
+                key_id,
+                bytes(blob),
+                context=_context(column, row["correlation_id"]),
+                transaction_id=int(row["id"]),
+            )
+        created = cast(datetime, row["created_at"])
+        record = AuditRecord(
+            correlation_id=row["correlation_id"],
+            payer_id=row["payer_id"],
+            status=cast(AuditStatus, row["status"]),
+            source=cast(AuditSource, row["source"]),
+            response_ms=float(row["response_ms"]),
+            created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
+            request_270=raw["request_270"],
+            response_271=raw["response_271"],
+            detail=row["detail"],
+        )
+        return StoredTransaction(int(row["id"]), int(row["event_seq"]), key_id, record)
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    return f"{type(original).__name__}: {text}"[:300] if text else type(original).__name__
+
+
+def upgrade(url: str) -> None:
+    """Run the migrations on ``url`` from synchronous code (no event loop may be running)."""
+
+    async def run() -> None:
+        store = SqlAuditStore.from_url(url)
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    asyncio.run(run())
