@@ -10,11 +10,17 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import exc, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from eligate.eligibility import KeyRing, SqlAuditStore
 
 REDIS_URL = os.environ.get("ELIGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get(
@@ -51,7 +57,13 @@ def _database_url(database: str) -> str:
     return f"{base}/{database}"
 
 
-async def _admin(sql: str) -> None:
+def _admin(sql: str) -> None:
+    """Run ``sql`` on the maintenance database, on a thread (a test's loop may be running)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin_async(sql)).result()
+
+
+async def _admin_async(sql: str) -> None:
     engine = create_async_engine(
         POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"timeout": 5}
     )
@@ -67,8 +79,62 @@ def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end; its URL."""
     name = f"eligate_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        _admin(f'CREATE DATABASE "{name}"')
     except (OSError, exc.DBAPIError) as error:
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({error}); start it (CI does)")
     yield _database_url(name)
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class AuditBackend:
+    """One database for a test: stores on it (like replicas) and raw SQL for tampering."""
+
+    name: str
+    url: str
+    schema: str | None
+    admin: AsyncEngine
+    """Plain SQLAlchemy engine on the same tables, for reading and tampering over SQL."""
+    stores: list[SqlAuditStore]
+
+    def store(self, keys: KeyRing | None = None, **options: Any) -> SqlAuditStore:
+        """A new store (its own engine, as another replica would have) on this database."""
+        made = SqlAuditStore.from_url(self.url, keys=keys, schema=self.schema, **options)
+        self.stores.append(made)
+        return made
+
+    async def sql(self, *statements: str, tamper: bool = False) -> list[Any]:
+        """Run statements in one transaction; rows of the last. ``tamper`` lifts the guards."""
+        rows: list[Any] = []
+        async with self.admin.begin() as connection:
+            if tamper and self.name == "postgresql":
+                await connection.execute(text("SET LOCAL session_replication_role = replica"))
+            if tamper and self.name == "sqlite":
+                for trigger in ("audit_events_no_update", "audit_events_no_delete"):
+                    await connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+            for statement in statements:
+                result = await connection.execute(text(statement))
+                rows = list(result) if result.returns_rows else []
+        return rows
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def audit_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AuditBackend]:
+    """A fresh audit database: a SQLite file, or a schema of the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+        backend = AuditBackend("sqlite", url, None, create_async_engine(url), [])
+    else:
+        url = request.getfixturevalue("postgres_database")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
+        backend = AuditBackend("postgresql", url, schema, admin, [])
+    yield backend
+    for store in backend.stores:
+        await store.close()
+    if backend.schema is not None:
+        async with backend.admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{backend.schema}" CASCADE'))
+    await backend.admin.dispose()

@@ -35,7 +35,13 @@ from eligate.eligibility._chain import (
     transaction_digest,
 )
 from eligate.eligibility._crypto import KeyRing
-from eligate.eligibility._database import create_engine, database_url, describe, is_sqlite
+from eligate.eligibility._database import (
+    check_schema,
+    create_engine,
+    database_url,
+    describe,
+    is_sqlite,
+)
 from eligate.eligibility._ports import AuditRecord, AuditSource, AuditStatus
 from eligate.eligibility.errors import (
     SchemaMissingError,
@@ -80,6 +86,8 @@ class SqlAuditStore:
     ``keys`` seal new raw messages and open old ones; a store built without
     keys can still migrate and verify (the chain never needs them). Call
     :meth:`migrate` once at start-up; it is safe to run from several replicas.
+    ``schema`` names the PostgreSQL schema the engine's ``search_path`` points
+    at, which :meth:`migrate` creates when missing.
     """
 
     def __init__(
@@ -88,13 +96,14 @@ class SqlAuditStore:
         *,
         keys: KeyRing | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        schema: str | None = None,
     ) -> None:
         self._engine = engine
         self._keys = keys
         self._clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
         self._local = asyncio.Lock()
-        self._schema_ok = False
+        self._schema = None if schema is None else check_schema(schema)
 
     @classmethod
     def from_url(
@@ -105,17 +114,21 @@ class SqlAuditStore:
         clock: Callable[[], datetime] = _utcnow,
         connect_timeout_s: float = 5.0,
         pool_size: int = 5,
+        schema: str | None = None,
     ) -> SqlAuditStore:
         """A store over a new engine for ``url`` (``sqlite+aiosqlite:///PATH`` or PostgreSQL).
 
         ``sqlite:///`` and ``postgresql://`` are given their async drivers. Raises
         :class:`~eligate.eligibility.BadDatabaseUrlError` for anything else.
+        ``schema`` (PostgreSQL only) keeps the tables out of ``public``.
         """
         parsed = database_url(url)
         if is_sqlite(parsed) and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_timeout_s=connect_timeout_s, pool_size=pool_size)
-        return cls(engine, keys=keys, clock=clock)
+        engine = create_engine(
+            parsed, connect_timeout_s=connect_timeout_s, pool_size=pool_size, schema=schema
+        )
+        return cls(engine, keys=keys, clock=clock, schema=schema)
 
     @property
     def target(self) -> str:
@@ -127,8 +140,11 @@ class SqlAuditStore:
         async with self._connect() as connection:
             if not self._sqlite:
                 await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK)))
+                if self._schema is not None:
+                    await connection.execute(
+                        sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"')
+                    )
             await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
-        self._schema_ok = True
 
     async def record(self, record: AuditRecord) -> None:
         """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail."""
@@ -324,11 +340,11 @@ def _reason(error: BaseException) -> str:
     return f"{type(original).__name__}: {text}"[:300] if text else type(original).__name__
 
 
-def upgrade(url: str) -> None:
+def upgrade(url: str, *, schema: str | None = None) -> None:
     """Run the migrations on ``url`` from synchronous code (no event loop may be running)."""
 
     async def run() -> None:
-        store = SqlAuditStore.from_url(url)
+        store = SqlAuditStore.from_url(url, schema=schema)
         try:
             await store.migrate()
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import event
@@ -9,7 +10,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from eligate.eligibility.errors import BadDatabaseUrlError
+from eligate.eligibility.errors import BadDatabaseUrlError, StoreUsageError
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -66,13 +67,35 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def create_engine(url: URL, *, connect_timeout_s: float = 5.0, pool_size: int = 5) -> AsyncEngine:
-    """An engine for ``url``; SQLite transactions begin IMMEDIATE so writers queue, not fork."""
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def check_schema(schema: str) -> str:
+    """``schema`` when it is a plain PostgreSQL identifier (it is quoted into DDL)."""
+    if not _SCHEMA.match(schema):
+        raise StoreUsageError(
+            f"not a plain schema name: {schema[:64]!r} (lower-case letters, digits, _)"
+        )
+    return schema
+
+
+def create_engine(
+    url: URL, *, connect_timeout_s: float = 5.0, pool_size: int = 5, schema: str | None = None
+) -> AsyncEngine:
+    """An engine for ``url``; SQLite transactions begin IMMEDIATE so writers queue, not fork.
+
+    ``schema`` (PostgreSQL only) puts the audit tables in that schema instead of
+    ``public``, through the connections' ``search_path``.
+    """
     if is_sqlite(url):
+        if schema is not None:
+            raise BadDatabaseUrlError("a schema applies to PostgreSQL only", url=describe(url))
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
         _begin_immediate(engine)
         return engine
     connect_args: dict[str, Any] = {"timeout": connect_timeout_s}
+    if schema is not None:
+        connect_args["server_settings"] = {"search_path": check_schema(schema)}
     return create_async_engine(
         url, connect_args=connect_args, pool_size=pool_size, pool_pre_ping=True
     )
