@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import postgres_database, redis_client, redis_prefix  # noqa: F401 - fixtures
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 FIXTURES = ROOT / "tests" / "fixtures" / "x12"

@@ -21,3 +21,27 @@ def test_normalizer_exports() -> None:
     assert {"EligibilityResult", "Benefit", "normalize", "Provenance", "Summary"} <= names
     for name in names:
         assert getattr(eligate.normalizer, name) is not None
+
+
+def test_eligibility_exports() -> None:
+    """Eligibility's ``__all__`` is sorted, resolves, and names the seams and both adapters."""
+    import eligate.eligibility
+
+    names = eligate.eligibility.__all__
+    assert names == sorted(names, key=lambda n: (n[0].islower(), n))
+    for name in names:
+        assert getattr(eligate.eligibility, name) is not None
+    assert {
+        "ResultCache",
+        "AuditStore",
+        "MemoryCache",
+        "RedisCache",
+        "SqlAuditStore",
+        "KeyRing",
+        "AuditKey",
+        "AuditVerifyReport",
+        "StoredTransaction",
+        "upgrade",
+        "DecryptionError",
+        "StoreUnavailableError",
+    } <= set(names)

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -40,7 +38,6 @@ from eligate.eligibility._database import (
     create_engine,
     database_url,
     describe,
-    is_sqlite,
 )
 from eligate.eligibility._ports import AuditRecord, AuditSource, AuditStatus
 from eligate.eligibility.errors import (
@@ -73,11 +70,15 @@ class StoredTransaction:
     record: AuditRecord
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _upgrade_to_head(connection: Connection) -> None:
+    # Alembic is imported here: only migrate() needs it, and it costs ~0.15 s to import.
+    from alembic import command  # noqa: PLC0415
+    from alembic.config import Config  # noqa: PLC0415
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
-    return config
+    command.upgrade(config, "head")
 
 
 class SqlAuditStore:
@@ -123,12 +124,15 @@ class SqlAuditStore:
         ``schema`` (PostgreSQL only) keeps the tables out of ``public``.
         """
         parsed = database_url(url)
-        if is_sqlite(parsed) and parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             parsed, connect_timeout_s=connect_timeout_s, pool_size=pool_size, schema=schema
         )
         return cls(engine, keys=keys, clock=clock, schema=schema)
+
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite file this store writes, or ``None`` on PostgreSQL."""
+        return self._engine.url.database if self._sqlite else None
 
     @property
     def target(self) -> str:
@@ -136,7 +140,12 @@ class SqlAuditStore:
         return describe(self._engine.url)
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest revision; replicas starting together take turns."""
+        """Bring the schema to the newest revision; replicas starting together take turns.
+
+        On SQLite the file (and its folder) is created when missing.
+        """
+        if self.sqlite_path is not None:
+            Path(self.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
         async with self._connect() as connection:
             if not self._sqlite:
                 await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK)))
@@ -144,7 +153,7 @@ class SqlAuditStore:
                     await connection.execute(
                         sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"')
                     )
-            await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+            await connection.run_sync(_upgrade_to_head)
 
     async def record(self, record: AuditRecord) -> None:
         """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail."""
@@ -220,29 +229,37 @@ class SqlAuditStore:
 
     @asynccontextmanager
     async def _connect(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
-        """A connection in a transaction; connection failures become StoreUnavailableError."""
+        """A connection in a transaction; database failures become this package's errors.
+
+        Any failure to connect is :class:`StoreUnavailableError`; a missing table
+        is :class:`SchemaMissingError`; a connection lost midway is unavailable too.
+        """
         try:
-            async with self._engine.begin() as connection:
+            connection = await self._engine.connect()
+        except (OSError, TimeoutError, exc.DBAPIError) as error:
+            raise self._unavailable(error) from None
+        try:
+            async with connection.begin():
                 if not write and not self._sqlite:
                     await connection.execute(sa.text("SET TRANSACTION READ ONLY"))
                 yield connection
-        except (OSError, TimeoutError, exc.InterfaceError, exc.OperationalError) as error:
+        except (exc.ProgrammingError, exc.OperationalError) as error:
             if self._missing_table(error):
                 raise SchemaMissingError(
-                    f"the audit tables are missing in {self.target}: "
-                    "run `eligate audit migrate` first"
+                    "the audit tables are missing: run `eligate audit migrate` first"
                 ) from None
-            raise StoreUnavailableError(
-                f"cannot use the audit database {self.target}: {_reason(error)}",
-                target=self.target,
-            ) from None
-        except exc.ProgrammingError as error:
-            if self._missing_table(error):
-                raise SchemaMissingError(
-                    f"the audit tables are missing in {self.target}: "
-                    "run `eligate audit migrate` first"
-                ) from None
-            raise
+            if isinstance(error, exc.ProgrammingError):
+                raise
+            raise self._unavailable(error) from None
+        except (OSError, TimeoutError, exc.InterfaceError) as error:
+            raise self._unavailable(error) from None
+        finally:
+            await connection.close()
+
+    def _unavailable(self, error: BaseException) -> StoreUnavailableError:
+        return StoreUnavailableError(
+            f"audit database unavailable: {_reason(error)}", target=self.target
+        )
 
     @staticmethod
     def _missing_table(error: BaseException) -> bool:

@@ -212,6 +212,11 @@ def _root() -> None:
     """US healthcare eligibility: X12 271 normalization."""
 
 
+from eligate.service import _cli_audit  # noqa: E402 - command groups register after the app
+
+_cli_audit.register(app)
+
+
 def main() -> None:
     """Console entry point: run the app; an unexpected failure is one line, not a traceback."""
     try:
