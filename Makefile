@@ -36,3 +36,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# The result cache and the audit store (needs the local Redis and PostgreSQL).
+.PHONY: bench-store
+bench-store: install
+	$(BIN)/python bench/bench_store.py
