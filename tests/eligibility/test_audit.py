@@ -46,7 +46,7 @@ RAW_271 = make_271("EB*1*IND*30*PR*GOLD PPO")
 PHI = (b"SYN000123", b"TESTPATIENT", b"19800101")
 
 
-def _record(n: int = 0, **changes: object) -> AuditRecord:
+def _record(n: int = 0, /, **changes: object) -> AuditRecord:
     values: dict[str, object] = {
         "correlation_id": f"corr-{n}",
         "payer_id": "synpayer",
@@ -309,21 +309,55 @@ async def test_event_log_refuses_update_and_delete(audit_backend: AuditBackend) 
 
 
 async def test_replicas_appending_at_once_keep_one_chain(audit_backend: AuditBackend) -> None:
-    """Four stores (replicas, each its own engine) appending concurrently never fork the chain."""
+    """Four replicas (each its own engine) appending at once, verified meanwhile, never fork."""
     await audit_backend.store().migrate()
     replicas = [audit_backend.store(KEYS) for _ in range(4)]
+    auditor = audit_backend.store()
+    writing = True
 
     async def burst(index: int, store: SqlAuditStore) -> None:
         for n in range(15):
             await store.record(_record(index * 100 + n))
 
+    async def watch() -> list[bool]:
+        seen: list[bool] = []
+        while writing and len(seen) < 200:
+            seen.append((await auditor.verify()).ok)
+        return seen
+
+    watcher = asyncio.create_task(watch())
     await asyncio.wait_for(
         asyncio.gather(*(burst(i, s) for i, s in enumerate(replicas))), timeout=30
     )
+    writing = False
+    verdicts = await asyncio.wait_for(watcher, timeout=30)
+    assert verdicts
+    assert all(verdicts)
     report = await replicas[0].verify()
     assert (report.ok, report.events) == (True, 60)
     rows = await audit_backend.sql("SELECT seq FROM audit_events ORDER BY seq")
     assert [r[0] for r in rows] == list(range(1, 61))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"correlation_id": "c" * 129}, "correlation_id must be 1..128"),
+        ({"payer_id": ""}, "payer_id must be 1..64"),
+        ({"detail": "d" * 257}, "detail must be 1..256"),
+        ({"response_ms": float("nan")}, "response_ms"),
+        ({"response_ms": -1.0}, "response_ms"),
+    ],
+)
+async def test_records_that_do_not_fit_are_refused(
+    audit_backend: AuditBackend, change: dict[str, object], message: str
+) -> None:
+    """Values the columns cannot hold are the caller's mistake, refused before any SQL."""
+    store = audit_backend.store(KEYS)
+    await store.migrate()
+    with pytest.raises(StoreUsageError, match=message):
+        await store.record(_record(**change))
+    assert (await store.verify()).events == 0
 
 
 async def test_unmigrated_database_says_migrate(audit_backend: AuditBackend) -> None:

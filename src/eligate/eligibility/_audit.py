@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from eligate.eligibility._chain import (
 )
 from eligate.eligibility._crypto import KeyRing
 from eligate.eligibility._database import (
+    READ_SNAPSHOT,
     check_schema,
     create_engine,
     database_url,
@@ -157,6 +159,7 @@ class SqlAuditStore:
 
     async def record(self, record: AuditRecord) -> None:
         """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail."""
+        _check(record)
         key_id, request_270, response_271 = self._seal(record)
         row: dict[str, Any] = {
             "correlation_id": record.correlation_id,
@@ -239,9 +242,15 @@ class SqlAuditStore:
         except (OSError, TimeoutError, exc.DBAPIError) as error:
             raise self._unavailable(error) from None
         try:
+            if not write:
+                # One snapshot for the whole read: a verify walking batches while
+                # replicas append must not see half of a later append.
+                connection = await connection.execution_options(**{READ_SNAPSHOT: True})
             async with connection.begin():
                 if not write and not self._sqlite:
-                    await connection.execute(sa.text("SET TRANSACTION READ ONLY"))
+                    await connection.execute(
+                        sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    )
                 yield connection
         except (exc.ProgrammingError, exc.OperationalError) as error:
             if self._missing_table(error):
@@ -349,6 +358,19 @@ class SqlAuditStore:
             detail=row["detail"],
         )
         return StoredTransaction(int(row["id"]), int(row["event_seq"]), key_id, record)
+
+
+_LIMITS = {"correlation_id": 128, "payer_id": 64, "detail": 256}
+
+
+def _check(record: AuditRecord) -> None:
+    """Refuse what the columns cannot hold, before any SQL (a database error says less)."""
+    for name, limit in _LIMITS.items():
+        value = getattr(record, name)
+        if value is not None and not 0 < len(value) <= limit:
+            raise StoreUsageError(f"{name} must be 1..{limit} characters (got {len(value)})")
+    if not math.isfinite(record.response_ms) or record.response_ms < 0:
+        raise StoreUsageError("response_ms must be a finite, non-negative number of ms")
 
 
 def _reason(error: BaseException) -> str:

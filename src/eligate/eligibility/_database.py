@@ -20,6 +20,9 @@ _DRIVERS = {
     "postgresql+asyncpg": "postgresql+asyncpg",
 }
 
+READ_SNAPSHOT = "eligate_read_snapshot"
+"""Execution option of a read-only transaction: on SQLite it begins DEFERRED, taking no lock."""
+
 SQLITE_BUSY_TIMEOUT_S = 30.0
 """How long a SQLite writer waits for another process's write transaction to end."""
 
@@ -107,7 +110,8 @@ def _begin_immediate(engine: AsyncEngine) -> None:
     sqlite3's own implicit transactions start DEFERRED: two writers could both
     read the chain head before either writes. ``BEGIN IMMEDIATE`` takes the
     database's write lock at the start, so appends from several processes are
-    serialized by SQLite itself.
+    serialized by SQLite itself. Read-only transactions begin DEFERRED: in WAL
+    mode they read one snapshot without blocking writers.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -120,4 +124,5 @@ def _begin_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_SNAPSHOT, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
