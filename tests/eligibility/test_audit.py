@@ -25,6 +25,7 @@ from eligate.eligibility import (
     AuditRecord,
     AuditStore,
     BadDatabaseUrlError,
+    ChainAnchor,
     DecryptionError,
     KeyRing,
     SchemaMissingError,
@@ -290,6 +291,40 @@ async def test_verify_catches_a_removed_last_event(audit_backend: AuditBackend) 
     report = await store.verify()
     assert (report.ok, report.first_bad_event, report.reason) == (False, 5, "event_missing")
     assert report.events == 4
+
+
+async def test_anchor_catches_a_cut_off_tail(audit_backend: AuditBackend) -> None:
+    """Deleting the newest entries whole passes the chain, but not an anchor kept elsewhere."""
+    store = await _filled(audit_backend)
+    head = (await store.verify()).head
+    assert head is not None
+    assert head.seq == 5
+    assert (await store.verify(anchor=head)).ok
+    await audit_backend.sql(
+        "DELETE FROM audit_transactions WHERE event_seq >= 4",
+        "DELETE FROM audit_events WHERE seq >= 4",
+        tamper=True,
+    )
+    assert (await store.verify()).ok  # the chain alone cannot tell
+    report = await store.verify(anchor=head)
+    assert (report.ok, report.first_bad_event, report.reason) == (False, 4, "truncated")
+
+
+async def test_anchor_catches_a_rewritten_chain(audit_backend: AuditBackend) -> None:
+    """An anchor whose hash no longer matches its entry means the chain was rebuilt."""
+    store = await _filled(audit_backend, 3)
+    forged = ChainAnchor(2, "0" * 64)
+    report = await store.verify(anchor=forged)
+    assert (report.ok, report.first_bad_event, report.reason) == (False, 2, "anchor_mismatch")
+
+
+def test_anchor_text_round_trips() -> None:
+    """``SEQ:HASH`` parses back to the anchor it was printed from; junk is a usage error."""
+    anchor = ChainAnchor(12, "ab" * 32)
+    assert ChainAnchor.parse(str(anchor)) == anchor
+    for junk in ("12", "x:" + "ab" * 32, "0:" + "ab" * 32, "3:xyz"):
+        with pytest.raises(StoreUsageError, match="SEQ:HASH"):
+            ChainAnchor.parse(junk)
 
 
 async def test_event_log_refuses_update_and_delete(audit_backend: AuditBackend) -> None:

@@ -117,7 +117,9 @@ def test_migrate_verify_tamper_verify(target: Target) -> None:
     asyncio.run(_record(target, 3))
     done = _run("verify", *target.args())
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("audit chain intact: 3 events, head ")
+    assert done.stdout.startswith("audit chain intact: 3 events, head 3:")
+    head = done.stdout.split()[-1]
+    assert _run("verify", *target.args(), "--anchor", head).returncode == 0
     asyncio.run(_tamper(target))
     done = _run("verify", *target.args())
     assert done.returncode == 1, done.stderr
@@ -153,6 +155,21 @@ def test_unreachable_database_is_exit_2() -> None:
 def test_unusable_url_is_exit_2(url: str, code: str) -> None:
     """Bad or missing databases are one line with a stable code."""
     _one_line_error(_run("verify", "--database-url", url), code)
+
+
+def test_bad_anchor_is_exit_2(tmp_path: Path) -> None:
+    """An anchor that is not SEQ:HASH is unusable input, refused before the database is read."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    _one_line_error(_run("verify", "--database-url", url, "--anchor", "7:nothex"), "bad_anchor")
+
+
+def test_anchor_past_the_end_is_exit_1(tmp_path: Path) -> None:
+    """A log shorter than an anchor kept elsewhere was cut off: exit 1."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    assert _run("migrate", "--database-url", url).returncode == 0
+    done = _run("verify", "--database-url", url, "--anchor", "4:" + "a" * 64)
+    assert done.returncode == 1
+    assert "BROKEN at seq 1 (truncated)" in done.stdout
 
 
 def test_unmigrated_database_is_exit_2(tmp_path: Path) -> None:

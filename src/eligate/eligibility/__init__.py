@@ -2,7 +2,7 @@
 
 from eligate.eligibility._audit import SqlAuditStore, StoredTransaction, upgrade
 from eligate.eligibility._cache import MemoryCache
-from eligate.eligibility._chain import AuditVerifyReport
+from eligate.eligibility._chain import AuditVerifyReport, ChainAnchor
 from eligate.eligibility._crypto import AuditKey, KeyRing
 from eligate.eligibility._ports import (
     AuditRecord,
@@ -48,6 +48,7 @@ __all__ = [
     "CacheKey",
     "CacheUsageError",
     "CachedAnswer",
+    "ChainAnchor",
     "Context",
     "DecryptionError",
     "EligibilityCore",

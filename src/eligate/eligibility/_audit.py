@@ -28,6 +28,7 @@ from eligate.eligibility._chain import (
     GENESIS,
     TRANSACTION_RECORDED,
     AuditVerifyReport,
+    ChainAnchor,
     ChainWalk,
     EventRow,
     event_hash,
@@ -189,9 +190,13 @@ class SqlAuditStore:
             raise StoreUsageError(f"{TRANSACTION_RECORDED} events are appended by record()")
         return await self._append(event_type, dict(payload), transaction=None)
 
-    async def verify(self) -> AuditVerifyReport:
-        """Re-compute the event chain and report the first entry that breaks it."""
-        walk = ChainWalk()
+    async def verify(self, *, anchor: ChainAnchor | None = None) -> AuditVerifyReport:
+        """Re-compute the event chain and report the first entry that breaks it.
+
+        With an ``anchor`` kept from an earlier verify, a chain cut short before
+        it (or rewritten up to it) is reported too.
+        """
+        walk = ChainWalk(anchor=anchor)
         async with self._connect(write=False) as connection:
             start = 1
             while not walk.broken:
@@ -213,6 +218,7 @@ class SqlAuditStore:
                 )
                 if orphan is not None:
                     walk.orphan(int(orphan))
+            walk.finish()
         return walk.report()
 
     async def transactions(self, correlation_id: str) -> list[StoredTransaction]:

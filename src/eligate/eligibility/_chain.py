@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from eligate.eligibility._ports import VerifyReport
+from eligate.eligibility.errors import StoreUsageError
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first event."""
@@ -31,7 +33,36 @@ BreakReason = Literal[
     "transaction_missing",
     "transaction_mismatch",
     "event_missing",
+    "anchor_mismatch",
+    "truncated",
 ]
+
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainAnchor:
+    """A (seq, hash) pair of the chain recorded elsewhere, e.g. from an earlier verify.
+
+    The chain alone cannot show that its newest entries were cut off; an anchor
+    kept outside the database can: verify then also checks that entry ``seq``
+    still exists with this hash.
+    """
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> ChainAnchor:
+        """``SEQ:HASH`` as ``eligate audit verify`` prints it."""
+        seq, colon, digest = text.strip().partition(":")
+        if not (colon and seq.isdigit() and int(seq) > 0 and _HEX64.match(digest)):
+            raise StoreUsageError("an anchor is SEQ:HASH (a positive number, 64 hex digits)")
+        return cls(int(seq), digest)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +73,13 @@ class AuditVerifyReport(VerifyReport):
     """What is wrong at ``first_bad_event``; ``None`` when the chain is intact."""
     head_hash: str = GENESIS
     """The last verified hash; record it elsewhere to detect a truncated tail later."""
+    head_seq: int = 0
+    """The sequence number of the last verified entry (0 for an empty log)."""
+
+    @property
+    def head(self) -> ChainAnchor | None:
+        """The last verified entry as an anchor to keep outside the database."""
+        return ChainAnchor(self.head_seq, self.head_hash) if self.head_seq else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +141,7 @@ def transaction_digest(row: Mapping[Any, Any]) -> str:
 class ChainWalk:
     """Walks events in ``seq`` order, batch after batch, and stops at the first break."""
 
+    anchor: ChainAnchor | None = None
     expected_seq: int = 1
     head_hash: str = GENESIS
     events: int = 0
@@ -146,9 +185,17 @@ class ChainWalk:
             if digest != row.payload.get("transaction_digest"):
                 self._break(row.seq, "transaction_mismatch")
                 return
+        if self.anchor is not None and row.seq == self.anchor.seq and row.hash != self.anchor.hash:
+            self._break(row.seq, "anchor_mismatch")
+            return
         self.events += 1
         self.expected_seq += 1
         self.head_hash = row.hash
+
+    def finish(self) -> None:
+        """After the last row: an anchor past the end means the tail was cut off."""
+        if not self.broken and self.anchor is not None and self.anchor.seq >= self.expected_seq:
+            self._break(self.expected_seq, "truncated")
 
     def orphan(self, event_seq: int) -> None:
         """A transaction points at an event past the chain's end: its event was removed."""
@@ -167,4 +214,5 @@ class ChainWalk:
             first_bad_event=self.first_bad_event,
             reason=self.reason,
             head_hash=self.head_hash,
+            head_seq=self.expected_seq - 1,
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from eligate.eligibility import AuditVerifyReport, SqlAuditStore
+    from eligate.eligibility import AuditVerifyReport, ChainAnchor, SqlAuditStore
 
 # The eligibility package (SQLAlchemy, Alembic, Redis) is imported by the audit
 # commands only, so every other ``eligate`` command starts as fast as before.
@@ -62,9 +62,9 @@ def _open(url: str, schema: str | None, *, must_exist: bool) -> SqlAuditStore:
     return store
 
 
-async def _verify(store: SqlAuditStore) -> AuditVerifyReport:
+async def _verify(store: SqlAuditStore, anchor: ChainAnchor | None) -> AuditVerifyReport:
     try:
-        return await store.verify()
+        return await store.verify(anchor=anchor)
     finally:
         await store.close()
 
@@ -76,21 +76,41 @@ async def _migrate(store: SqlAuditStore) -> None:
         await store.close()
 
 
-def verify_command(database_url: _DatabaseUrl, schema: _Schema = None) -> None:
+def verify_command(
+    database_url: _DatabaseUrl,
+    schema: _Schema = None,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor",
+            metavar="SEQ:HASH",
+            help="A head printed by an earlier verify and kept elsewhere: "
+            "also catches a log cut short after it.",
+        ),
+    ] = None,
+) -> None:
     """Re-compute the audit event log's hash chain and report the first broken entry.
 
     Exit status: 0 intact, 1 tampered (the first bad sequence number is printed),
-    2 unusable input (bad URL, unreachable database, no audit tables).
+    2 unusable input (bad URL or anchor, unreachable database, no audit tables).
     """
-    from eligate.eligibility import EligibilityError  # noqa: PLC0415 - see module note
+    from eligate.eligibility import ChainAnchor, EligibilityError  # noqa: PLC0415 - see note
 
+    expected: ChainAnchor | None = None
+    if anchor is not None:
+        try:
+            expected = ChainAnchor.parse(anchor)
+        except EligibilityError as error:
+            typer.echo(f"eligate: error[bad_anchor]: {anchor[:80]}: {error.message}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     store = _open(database_url, schema, must_exist=True)
     try:
-        report = asyncio.run(_verify(store))
+        report = asyncio.run(_verify(store, expected))
     except EligibilityError as error:
         _fail(error.code, database_url, error.message)
     if report.ok:
-        typer.echo(f"audit chain intact: {report.events} events, head {report.head_hash}")
+        head = report.head or "none (empty log)"
+        typer.echo(f"audit chain intact: {report.events} events, head {head}")
         return
     typer.echo(
         f"audit chain BROKEN at seq {report.first_bad_event} ({report.reason}); "
