@@ -16,6 +16,7 @@ from eligate.eligibility import (
     CachedAnswer,
     CacheKey,
     CacheUsageError,
+    KeyRing,
     MemoryCache,
     RedisCache,
     ResultCache,
@@ -27,6 +28,7 @@ from tests.factories import make_271
 TTL = timedelta(milliseconds=150)
 STALE_FOR = timedelta(milliseconds=300)
 SALT = b"test-salt-0123456789abcdef"
+SEALING = KeyRing.parse("cache1:" + "Q" * 43)
 
 KEY = CacheKey(
     payer_id="synpayer",
@@ -62,7 +64,7 @@ class Subject:
     advance: Callable[[float], Awaitable[None]]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-sealed"])
 async def subject(
     request: pytest.FixtureRequest, redis_client: Redis, redis_prefix: str
 ) -> AsyncIterator[Subject]:
@@ -81,8 +83,9 @@ async def subject(
     async def wait(seconds: float) -> None:
         await asyncio.sleep(seconds)
 
-    cache = RedisCache(redis_client, salt=SALT, prefix=redis_prefix, stale_for=STALE_FOR)
-    yield Subject("redis", cache, wait)
+    keys = SEALING if request.param == "redis-sealed" else None
+    cache = RedisCache(redis_client, salt=SALT, prefix=redis_prefix, stale_for=STALE_FOR, keys=keys)
+    yield Subject(request.param, cache, wait)
 
 
 async def test_miss_is_none(subject: Subject) -> None:
@@ -290,3 +293,34 @@ async def test_redis_corrupt_value_is_a_miss(redis_client: Redis, redis_prefix: 
     with capture_logs() as logs:
         assert await cache.get(KEY) is None
     assert [e["event"] for e in logs] == ["eligibility.cache_corrupt"]
+
+
+async def test_sealed_values_hide_phi(redis_client: Redis, redis_prefix: str) -> None:
+    """With a key ring, Redis holds ciphertext: no member ID, name or JSON in the value."""
+    cache = RedisCache(redis_client, salt=SALT, prefix=redis_prefix, keys=SEALING)
+    await cache.put(KEY, _answer(), ttl=timedelta(minutes=1))
+    for redis_key in (cache.fresh_key(KEY), cache.stale_key(KEY)):
+        value = await redis_client.get(redis_key)
+        assert isinstance(value, bytes)
+        assert value.startswith(b"sealed:v1:cache1:")
+        for phi in (b"SYN000123", b"TESTPATIENT", b"GOLD PPO", b"results"):
+            assert phi not in value
+
+
+async def test_unsealable_values_are_misses(redis_client: Redis, redis_prefix: str) -> None:
+    """Another key, a value moved to another cache key, or plain JSON: a miss with a warning."""
+    sealed = RedisCache(redis_client, salt=SALT, prefix=redis_prefix, keys=SEALING)
+    other_key = KeyRing.parse("cache1:" + "R" * 43)
+    impostor = RedisCache(redis_client, salt=SALT, prefix=redis_prefix, keys=other_key)
+    plain = RedisCache(redis_client, salt=SALT, prefix=redis_prefix)
+    moved = replace(KEY, member_id="SYN000999")
+    await sealed.put(KEY, _answer(), ttl=timedelta(minutes=1))
+    await redis_client.copy(sealed.fresh_key(KEY), sealed.fresh_key(moved))
+    with capture_logs() as logs:
+        assert await impostor.get(KEY) is None
+        assert await plain.get(KEY) is None
+        assert await sealed.get(moved) is None
+    await plain.put(KEY, _answer(), ttl=timedelta(minutes=1))
+    with capture_logs() as more:
+        assert await sealed.get(KEY) is None
+    assert [e["problem"] for e in logs + more] == ["unsealable"] * 4

@@ -12,8 +12,9 @@ from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
 from eligate.eligibility._cache import Clock, ttl_seconds
+from eligate.eligibility._crypto import KeyRing
 from eligate.eligibility._ports import CachedAnswer, CacheKey
-from eligate.eligibility.errors import CacheUsageError
+from eligate.eligibility.errors import CacheUsageError, DecryptionError
 from eligate.normalizer import EligibilityResult
 
 _log = structlog.get_logger("eligate.eligibility.cache")
@@ -22,6 +23,8 @@ _FORMAT = 1
 """Bumped when the stored JSON changes shape; other versions read as a miss."""
 
 _UNAVAILABLE = (redis_errors.RedisError, OSError)
+_SEALED = b"sealed:v1:"
+"""Prefix of a value encrypted with the key ring: ``sealed:v1:KEY_ID:nonce+ciphertext``."""
 
 
 class _Stored(BaseModel):
@@ -47,6 +50,11 @@ class RedisCache:
     calls answer a miss (or do nothing) and log ``eligibility.cache_unavailable``;
     for ``retry_after`` afterwards Redis is not asked at all, so an outage costs
     the callers nothing but the cache.
+
+    Values are the answer's JSON. With ``keys`` (the audit store's key ring will
+    do) they are sealed with AES-GCM, bound to their cache key, so the results'
+    PHI is not readable in Redis or its snapshots; a value that does not open
+    (other key, tampered, or plain JSON where sealed was expected) is a miss.
     """
 
     def __init__(
@@ -58,6 +66,7 @@ class RedisCache:
         stale_for: timedelta = timedelta(hours=24),
         retry_after: timedelta = timedelta(seconds=1),
         clock: Clock = time.monotonic,
+        keys: KeyRing | None = None,
     ) -> None:
         if len(salt) < 16:
             raise CacheUsageError("the cache key salt must be at least 16 bytes")
@@ -68,6 +77,7 @@ class RedisCache:
         self._retry_after = ttl_seconds(retry_after)
         self._clock = clock
         self._down_until = float("-inf")
+        self._keys = keys
 
     @classmethod
     def from_url(
@@ -79,6 +89,7 @@ class RedisCache:
         stale_for: timedelta = timedelta(hours=24),
         timeout: timedelta = timedelta(milliseconds=500),
         retry_after: timedelta = timedelta(seconds=1),
+        keys: KeyRing | None = None,
     ) -> RedisCache:
         """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts."""
         seconds = ttl_seconds(timeout)
@@ -88,7 +99,14 @@ class RedisCache:
             )
         except ValueError as error:
             raise CacheUsageError(f"not a Redis URL: {error}") from None
-        return cls(client, salt=salt, prefix=prefix, stale_for=stale_for, retry_after=retry_after)
+        return cls(
+            client,
+            salt=salt,
+            prefix=prefix,
+            stale_for=stale_for,
+            retry_after=retry_after,
+            keys=keys,
+        )
 
     def fresh_key(self, key: CacheKey) -> str:
         """The Redis key of the fresh copy of ``key``'s answer."""
@@ -100,11 +118,11 @@ class RedisCache:
 
     async def get(self, key: CacheKey) -> CachedAnswer | None:
         """The answer stored under ``key`` if its TTL has not run out; a miss when Redis fails."""
-        return await self._read(self.fresh_key(key), operation="get")
+        return await self._read(key, self.fresh_key(key), operation="get")
 
     async def get_stale(self, key: CacheKey) -> CachedAnswer | None:
         """The last answer stored under ``key``, fresh or expired, while Redis still keeps it."""
-        return await self._read(self.stale_key(key), operation="get_stale")
+        return await self._read(key, self.stale_key(key), operation="get_stale")
 
     async def put(self, key: CacheKey, answer: CachedAnswer, *, ttl: timedelta) -> None:
         """Store ``answer`` for ``ttl`` plus ``stale_for`` as stale; a zero TTL stores nothing."""
@@ -113,6 +131,9 @@ class RedisCache:
             return
         document = _Stored(v=_FORMAT, answered_at=answer.answered_at, results=answer.results)
         body = document.model_dump_json().encode()
+        if self._keys is not None:
+            key_id, blob = self._keys.seal(body, context=self._context(key))
+            body = b"".join((_SEALED, key_id.encode(), b":", blob))
         fresh_ms = max(1, round(seconds * 1000))
         stale_ms = fresh_ms + round(self._stale_for * 1000)
         try:
@@ -127,21 +148,42 @@ class RedisCache:
         """Close the client's connections."""
         await self._client.aclose()
 
-    async def _read(self, redis_key: str, *, operation: str) -> CachedAnswer | None:
+    def _context(self, key: CacheKey) -> bytes:
+        return b"eligate.cache/v1/" + key.digest(salt=self._salt).encode()
+
+    def _unseal(self, key: CacheKey, raw: bytes, *, operation: str) -> bytes | None:
+        if self._keys is None and not raw.startswith(_SEALED):
+            return raw
+        if self._keys is not None and raw.startswith(_SEALED):
+            key_id, _, blob = raw.removeprefix(_SEALED).partition(b":")
+            try:
+                return self._keys.open(key_id.decode(), blob, context=self._context(key))
+            except (DecryptionError, UnicodeDecodeError):
+                pass
+        _log.warning("eligibility.cache_corrupt", operation=operation, problem="unsealable")
+        return None
+
+    async def _read(self, key: CacheKey, redis_key: str, *, operation: str) -> CachedAnswer | None:
         if self._resting():
             return None
         try:
-            raw: Any = await self._client.get(redis_key)
+            value: Any = await self._client.get(redis_key)
         except _UNAVAILABLE as error:
             self._went_down(operation, error)
             return None
+        if value is None:
+            return None
+        raw = self._unseal(key, bytes(value), operation=operation)
         if raw is None:
             return None
         try:
             stored = _Stored.model_validate_json(raw)
         except ValidationError as error:
             _log.warning(
-                "eligibility.cache_corrupt", operation=operation, errors=error.error_count()
+                "eligibility.cache_corrupt",
+                operation=operation,
+                problem="not_an_answer",
+                errors=error.error_count(),
             )
             return None
         if stored.v != _FORMAT:
