@@ -179,6 +179,11 @@ async def test_other_events_join_the_chain(audit_backend: AuditBackend) -> None:
     assert (report.ok, report.events) == (True, 3)
     with pytest.raises(StoreUsageError, match="record"):
         await store.append_event("eligibility.transaction_recorded", {})
+    with pytest.raises(StoreUsageError, match="plain JSON"):
+        await store.append_event("eligibility.breaker_opened", {"at": datetime.now(UTC)})
+    with pytest.raises(StoreUsageError, match="plain JSON"):
+        await store.append_event("eligibility.breaker_opened", {"rate": float("nan")})
+    assert (await store.verify()).events == 3
 
 
 async def test_verify_catches_a_changed_payload(audit_backend: AuditBackend) -> None:
@@ -456,3 +461,18 @@ def test_sync_upgrade_migrates_a_sqlite_file(tmp_path: object) -> None:
             await store.close()
 
     assert asyncio.run(check())
+
+
+async def test_verify_walks_batch_after_batch(
+    audit_backend: AuditBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chain is read a batch at a time; links across batch edges are checked too."""
+    monkeypatch.setattr("eligate.eligibility._audit._BATCH", 2)
+    store = await _filled(audit_backend, 7)
+    report = await store.verify()
+    assert (report.ok, report.events, report.head_seq) == (True, 7, 7)
+    await audit_backend.sql(
+        "UPDATE audit_events SET prev_hash = '" + "e" * 64 + "' WHERE seq = 5", tamper=True
+    )
+    report = await store.verify()
+    assert (report.first_bad_event, report.reason, report.events) == (5, "prev_hash_mismatch", 4)

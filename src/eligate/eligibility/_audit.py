@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import math
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ from eligate.eligibility._chain import (
     ChainAnchor,
     ChainWalk,
     EventRow,
+    canonical_json,
     event_hash,
     transaction_digest,
 )
@@ -52,7 +54,8 @@ from eligate.eligibility.errors import (
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _CHAIN_LOCK = int.from_bytes(hashlib.sha256(b"eligate.audit_events").digest()[:8], "big") >> 1
 """The PostgreSQL advisory lock id that serializes appends to the chain (a positive int64)."""
-_BATCH = 2000
+_BATCH = 500
+"""Events read per query by verify (with their transactions' ciphertexts: keep memory small)."""
 
 
 def _utcnow() -> datetime:
@@ -188,7 +191,13 @@ class SqlAuditStore:
         """Append an event of another type (no PHI in ``payload``); its sequence number."""
         if event_type == TRANSACTION_RECORDED:
             raise StoreUsageError(f"{TRANSACTION_RECORDED} events are appended by record()")
-        return await self._append(event_type, dict(payload), transaction=None)
+        if not 0 < len(event_type) <= 64:
+            raise StoreUsageError("an event type is 1..64 characters")
+        try:
+            document = json.loads(canonical_json(dict(payload)))
+        except (TypeError, ValueError) as error:
+            raise StoreUsageError(f"an event payload must be plain JSON: {error}") from None
+        return await self._append(event_type, document, transaction=None)
 
     async def verify(self, *, anchor: ChainAnchor | None = None) -> AuditVerifyReport:
         """Re-compute the event chain and report the first entry that breaks it.
