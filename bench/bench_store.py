@@ -82,7 +82,8 @@ async def _rate(
 
 
 async def _bench_cache(name: str, cache: ResultCache, answer: CachedAnswer) -> None:
-    print(f"cache: {name} (answer of {len(answer.results)} result(s))")
+    size = sum(len(r.model_dump_json()) for r in answer.results)
+    print(f"cache: {name} (answer of {len(answer.results)} result(s), {size:,} bytes of JSON)")
     ttl = timedelta(minutes=15)
     await _rate("put", lambda n: cache.put(_key(n % 5000), answer, ttl=ttl))
     await _rate("get (hit)", lambda n: cache.get(_key(n % 5000)))
@@ -149,9 +150,10 @@ async def main() -> None:
     prefix = f"eligate-bench:{uuid.uuid4().hex}:"
     client: Redis = Redis.from_url(REDIS_URL)
     try:
-        await _bench_cache(
-            "redis", RedisCache(client, salt=b"bench-salt-0123456789", prefix=prefix), answer
-        )
+        salt = b"bench-salt-0123456789"
+        await _bench_cache("redis", RedisCache(client, salt=salt, prefix=prefix), answer)
+        sealed = RedisCache(client, salt=salt, prefix=prefix + "sealed:", keys=KEYS)
+        await _bench_cache("redis, values sealed (AES-GCM)", sealed, answer)
     finally:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
         if keys:
