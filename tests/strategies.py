@@ -139,3 +139,15 @@ def render(segments: list[tuple[Element, ...]], how: Rendering) -> bytes:
     lines.append(f"IEA{how.element}1{how.element}000000001")
     text = "".join(f"{how.indent}{line}{how.segment}{how.line_end}" for line in lines)
     return (b"\xef\xbb\xbf" if how.bom else b"") + text.encode("latin-1")
+
+
+CacheOp = tuple[str, int, int]
+"""One step against a result cache: (``put``/``get``/``get_stale``/``wait``, key, amount)."""
+
+
+def cache_ops(keys: int = 6) -> st.SearchStrategy[list[CacheOp]]:
+    """Puts (TTL in seconds, 0 = store nothing), reads, and clock steps over a few keys."""
+    put = st.tuples(st.just("put"), st.integers(0, keys - 1), st.integers(0, 30))
+    read = st.tuples(st.sampled_from(["get", "get_stale"]), st.integers(0, keys - 1), st.just(0))
+    wait = st.tuples(st.just("wait"), st.just(0), st.integers(1, 40))
+    return st.lists(st.one_of(put, read, wait), max_size=60)

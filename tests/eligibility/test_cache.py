@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
 from structlog.testing import capture_logs
@@ -24,6 +26,7 @@ from eligate.eligibility import (
 from eligate.normalizer import EligibilityResult, normalize
 from eligate.validators import gate
 from tests.factories import make_271
+from tests.strategies import CacheOp, cache_ops
 
 TTL = timedelta(milliseconds=150)
 STALE_FOR = timedelta(milliseconds=300)
@@ -324,3 +327,58 @@ async def test_unsealable_values_are_misses(redis_client: Redis, redis_prefix: s
     with capture_logs() as more:
         assert await sealed.get(KEY) is None
     assert [e["problem"] for e in logs + more] == ["unsealable"] * 4
+
+
+@functools.cache
+def _two_answers() -> tuple[CachedAnswer, CachedAnswer]:
+    return _answer("GOLD PPO"), _answer("SILVER HMO")
+
+
+def _run_ops(ops: list[CacheOp], *, max_entries: int) -> None:
+    """Replay ``ops`` on a MemoryCache and check every read against what was last put."""
+    stale_for = 20
+    clock = _FakeClock()
+    cache = MemoryCache(
+        max_entries=max_entries, stale_for=timedelta(seconds=stale_for), clock=clock
+    )
+    answers = [_answer(plan) for plan in ("GOLD PPO", "SILVER HMO")]
+    last: dict[int, tuple[CachedAnswer, float, int]] = {}
+    puts = 0
+
+    async def replay() -> None:
+        nonlocal puts
+        for op, slot, amount in ops:
+            key = replace(KEY, member_id=f"SYN{slot:06d}")
+            if op == "wait":
+                clock.now += amount
+            elif op == "put":
+                answer = answers[puts % 2]
+                puts += 1
+                await cache.put(key, answer, ttl=timedelta(seconds=amount))
+                if amount:
+                    last[slot] = (answer, clock.now, amount)
+            else:
+                got = await (cache.get(key) if op == "get" else cache.get_stale(key))
+                expected = last.get(slot)
+                if expected is None:
+                    assert got is None
+                    continue
+                answer, put_at, ttl = expected
+                lives_until = put_at + ttl + (stale_for if op == "get_stale" else 0)
+                if clock.now >= lives_until:
+                    assert got is None
+                elif len(last) <= max_entries:  # nothing can have been evicted
+                    assert got is answer
+                else:
+                    assert got is None or got is answer
+            assert len(cache) <= max_entries
+
+    asyncio.run(replay())
+
+
+@settings(max_examples=150, deadline=None)
+@given(ops=cache_ops())
+def test_memory_cache_reads_match_the_last_put(ops: list[CacheOp]) -> None:
+    """Any sequence of puts, reads and waits: a read is the last put, until TTL/stale end."""
+    _run_ops(ops, max_entries=3)
+    _run_ops(ops, max_entries=100)
