@@ -366,10 +366,12 @@ async def test_replicas_appending_at_once_keep_one_chain(audit_backend: AuditBac
         return seen
 
     watcher = asyncio.create_task(watch())
-    await asyncio.wait_for(
-        asyncio.gather(*(burst(i, s) for i, s in enumerate(replicas))), timeout=30
-    )
-    writing = False
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(*(burst(i, s) for i, s in enumerate(replicas))), timeout=30
+        )
+    finally:
+        writing = False
     verdicts = await asyncio.wait_for(watcher, timeout=30)
     assert verdicts
     assert all(verdicts)
