@@ -478,3 +478,22 @@ async def test_verify_walks_batch_after_batch(
     )
     report = await store.verify()
     assert (report.first_bad_event, report.reason, report.events) == (5, "prev_hash_mismatch", 4)
+
+
+@pytest.mark.parametrize("audit_backend", ["postgresql"], indirect=True)
+async def test_stuck_chain_lock_gives_up(audit_backend: AuditBackend) -> None:
+    """On PostgreSQL a replica holding the chain lock too long makes others fail fast."""
+    await audit_backend.store().migrate()
+    impatient = audit_backend.store(KEYS, command_timeout_s=0.3)
+    lock = "SELECT pg_advisory_xact_lock(" + str(_chain_lock_id()) + ")"
+    async with audit_backend.admin.begin() as holder:
+        await holder.execute(text(lock))
+        with pytest.raises(StoreUnavailableError, match="Timeout"):
+            await impatient.record(_record())
+    await impatient.record(_record(1))
+    assert (await impatient.verify()).events == 1
+
+
+def _chain_lock_id() -> int:
+    digest = hashlib.sha256(b"eligate.audit_events").digest()
+    return int.from_bytes(digest[:8], "big") >> 1

@@ -120,6 +120,7 @@ class SqlAuditStore:
         keys: KeyRing | None = None,
         clock: Callable[[], datetime] = _utcnow,
         connect_timeout_s: float = 5.0,
+        command_timeout_s: float = 10.0,
         pool_size: int = 5,
         schema: str | None = None,
     ) -> SqlAuditStore:
@@ -131,7 +132,11 @@ class SqlAuditStore:
         """
         parsed = database_url(url)
         engine = create_engine(
-            parsed, connect_timeout_s=connect_timeout_s, pool_size=pool_size, schema=schema
+            parsed,
+            connect_timeout_s=connect_timeout_s,
+            command_timeout_s=command_timeout_s,
+            pool_size=pool_size,
+            schema=schema,
         )
         return cls(engine, keys=keys, clock=clock, schema=schema)
 

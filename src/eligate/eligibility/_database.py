@@ -83,10 +83,17 @@ def check_schema(schema: str) -> str:
 
 
 def create_engine(
-    url: URL, *, connect_timeout_s: float = 5.0, pool_size: int = 5, schema: str | None = None
+    url: URL,
+    *,
+    connect_timeout_s: float = 5.0,
+    command_timeout_s: float = 10.0,
+    pool_size: int = 5,
+    schema: str | None = None,
 ) -> AsyncEngine:
     """An engine for ``url``; SQLite transactions begin IMMEDIATE so writers queue, not fork.
 
+    On PostgreSQL every statement (the chain lock included) gives up after
+    ``command_timeout_s``, so one stuck replica cannot hang the others' requests.
     ``schema`` (PostgreSQL only) puts the audit tables in that schema instead of
     ``public``, through the connections' ``search_path``.
     """
@@ -96,7 +103,10 @@ def create_engine(
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
         _begin_immediate(engine)
         return engine
-    connect_args: dict[str, Any] = {"timeout": connect_timeout_s}
+    connect_args: dict[str, Any] = {
+        "timeout": connect_timeout_s,
+        "command_timeout": command_timeout_s,
+    }
     if schema is not None:
         connect_args["server_settings"] = {"search_path": check_schema(schema)}
     return create_async_engine(
