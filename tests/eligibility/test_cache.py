@@ -28,8 +28,8 @@ from eligate.validators import gate
 from tests.factories import make_271
 from tests.strategies import CacheOp, cache_ops
 
-TTL = timedelta(milliseconds=150)
-STALE_FOR = timedelta(milliseconds=300)
+TTL = timedelta(milliseconds=300)
+STALE_FOR = timedelta(milliseconds=500)
 SALT = b"test-salt-0123456789abcdef"
 SEALING = KeyRing.parse("cache1:" + "Q" * 43)
 
@@ -128,7 +128,7 @@ async def test_expired_answer_is_kept_stale_then_dropped(subject: Subject) -> No
     await subject.cache.put(KEY, answer, ttl=TTL)
     assert await subject.cache.get(KEY) == answer
     assert await subject.cache.get_stale(KEY) == answer
-    await subject.advance(TTL.total_seconds() + 0.05)
+    await subject.advance(TTL.total_seconds() + 0.1)
     assert await subject.cache.get(KEY) is None
     assert await subject.cache.get_stale(KEY) == answer
     await subject.advance(STALE_FOR.total_seconds())
