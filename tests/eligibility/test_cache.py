@@ -382,3 +382,15 @@ def test_memory_cache_reads_match_the_last_put(ops: list[CacheOp]) -> None:
     """Any sequence of puts, reads and waits: a read is the last put, until TTL/stale end."""
     _run_ops(ops, max_entries=3)
     _run_ops(ops, max_entries=100)
+
+
+async def test_redis_client_that_decodes_responses_works(redis_prefix: str) -> None:
+    """A client built with decode_responses=True (text replies) still round-trips answers."""
+    from tests.servers import REDIS_URL
+
+    client: Redis = Redis.from_url(REDIS_URL, decode_responses=True)
+    cache = RedisCache(client, salt=SALT, prefix=redis_prefix)
+    answer = _answer()
+    await cache.put(KEY, answer, ttl=timedelta(minutes=1))
+    assert await cache.get(KEY) == answer
+    await cache.close()

@@ -173,7 +173,8 @@ class RedisCache:
             return None
         if value is None:
             return None
-        raw = self._unseal(key, bytes(value), operation=operation)
+        data = value.encode() if isinstance(value, str) else bytes(value)  # decode_responses=True
+        raw = self._unseal(key, data, operation=operation)
         if raw is None:
             return None
         try:
