@@ -1,5 +1,19 @@
-"""The eligibility core: payer registry, isolation, cache and audit trail."""
+"""The eligibility core: payer registry, isolation, cache and audit trail.
 
+:class:`Core` answers :class:`EligibilityRequest` s from the cache, the payer's
+isolated lane (own HTTP client, breaker, bulkhead, pacing, retries, deadline) or
+the payer's fallback policy. :func:`start_simulator` runs loopback payers for the
+demo, the tests and the isolation benchmark.
+"""
+
+from eligate.eligibility._core import Core, Submitter
+from eligate.eligibility._policy import (
+    BATCH_TTL,
+    REALTIME_TTL,
+    STABLE_MEMBER_TTL,
+    cache_key,
+    ttl_for,
+)
 from eligate.eligibility._ports import (
     AuditRecord,
     AuditSource,
@@ -18,22 +32,87 @@ from eligate.eligibility._ports import (
     ResultCache,
     VerifyReport,
 )
+from eligate.eligibility._registry import (
+    BasicAuth,
+    BearerAuth,
+    BreakerPolicy,
+    FallbackPolicy,
+    HeaderKeyAuth,
+    NoAuth,
+    Pacing,
+    PayerConfig,
+    PayerRegistry,
+    RetryPolicy,
+    Timeouts,
+    X12Ids,
+    load_payer,
+    load_registry,
+)
+from eligate.eligibility._simulator import (
+    Behavior,
+    Simulator,
+    simulator_registry,
+    start_simulator,
+)
+from eligate.eligibility.errors import (
+    EligibilityError,
+    EligibilityUsageError,
+    InquiryError,
+    PayerCallError,
+    PayerError,
+    PayerRefusedError,
+    RegistryError,
+    UnknownPayerError,
+)
 
 __all__ = [
+    "BATCH_TTL",
+    "REALTIME_TTL",
+    "STABLE_MEMBER_TTL",
     "AuditRecord",
     "AuditSource",
     "AuditStatus",
     "AuditStore",
+    "BasicAuth",
+    "BearerAuth",
+    "Behavior",
+    "BreakerPolicy",
     "BreakerState",
     "CacheKey",
     "CachedAnswer",
     "Context",
+    "Core",
     "EligibilityCore",
+    "EligibilityError",
     "EligibilityOutcome",
     "EligibilityRequest",
+    "EligibilityUsageError",
+    "FallbackPolicy",
+    "HeaderKeyAuth",
+    "InquiryError",
+    "NoAuth",
     "Origin",
+    "Pacing",
+    "PayerCallError",
+    "PayerConfig",
+    "PayerError",
     "PayerHealth",
+    "PayerRefusedError",
+    "PayerRegistry",
     "PayerSummary",
+    "RegistryError",
     "ResultCache",
+    "RetryPolicy",
+    "Simulator",
+    "Submitter",
+    "Timeouts",
+    "UnknownPayerError",
     "VerifyReport",
+    "X12Ids",
+    "cache_key",
+    "load_payer",
+    "load_registry",
+    "simulator_registry",
+    "start_simulator",
+    "ttl_for",
 ]
