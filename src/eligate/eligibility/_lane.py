@@ -162,7 +162,7 @@ class PayerLane:
             self.breaker.release(permit)
 
     def _retryable(self, error: Exception) -> bool:
-        return isinstance(error, PayerCallError) and error.kind in self.config.retry.on
+        return isinstance(error, PayerCallError) and error.kind in self.config.retry.failures
 
     def _refused(self, kind: RefusalKind, message: str, correlation_id: str) -> PayerRefusedError:
         _log.info(

@@ -102,8 +102,11 @@ class RetryPolicy(_Frozen):
     """Wait before the first retry, in seconds; doubles after each."""
     backoff_max: float = Field(default=1.0, ge=0, le=60)
     """The longest wait between two attempts, in seconds."""
-    on: tuple[Literal["connect", "timeout", "http_5xx", "http_429"], ...]
-    """Which failures are retried; required, there is no default "everything"."""
+    failures: tuple[Literal["connect", "timeout", "http_5xx", "http_429"], ...]
+    """Which failures are retried; required, there is no default "everything".
+
+    (Not named ``on``: YAML 1.1 reads that key as the boolean true.)
+    """
 
 
 class Pacing(_Frozen):
@@ -161,7 +164,7 @@ class PayerConfig(_Frozen):
 
     def retried(self, kind: FailureKind) -> bool:
         """Whether a failure of ``kind`` is retried under this payer's policy."""
-        return kind in self.retry.on
+        return kind in self.retry.failures
 
 
 @dataclass(frozen=True, slots=True)

@@ -357,7 +357,7 @@ def simulator_registry(endpoints: dict[str, str], **overrides: object) -> PayerR
             "breaker": BreakerPolicy(failure_threshold=5, window_seconds=30, open_seconds=15),
             "pool_size": 20,
             "retry": RetryPolicy(
-                attempts=2, backoff_base=0.05, backoff_max=0.5, on=("connect", "http_5xx")
+                attempts=2, backoff_base=0.05, backoff_max=0.5, failures=("connect", "http_5xx")
             ),
             "pacing": Pacing(rate_per_second=200, burst=50),
             "fallback": FallbackPolicy(max_stale_hours=24),
