@@ -1,0 +1,1 @@
+"""Tests of the eligibility core: registry, guards, transport, core, simulator."""

@@ -1,4 +1,4 @@
-"""Small in-memory stand-ins for the cache and the audit store (the real adapters live elsewhere)."""
+"""In-memory stand-ins for the cache and the audit store; the real adapters live elsewhere."""
 
 from __future__ import annotations
 

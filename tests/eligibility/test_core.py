@@ -26,6 +26,7 @@ class WallClock:
         self.now = datetime(2026, 11, 23, 6, 47, tzinfo=UTC)
 
     def __call__(self) -> datetime:
+        """The time now, as the test set it."""
         return self.now
 
 

@@ -51,7 +51,7 @@ def test_a_good_file_loads_every_field(tmp_path: Path) -> None:
     config = registry["synaetna"]
     assert list(registry) == ["synaetna"]
     assert isinstance(config.auth, BearerAuth)
-    assert config.auth.token_env == "ELIGATE_TEST_SYNAETNA_TOKEN"
+    assert config.auth.token_env == "ELIGATE_TEST_SYNAETNA_TOKEN"  # noqa: S105 a variable name
     assert (config.timeout.connect, config.timeout.read, config.timeout.total) == (1.5, 6, 8)
     assert config.breaker.failure_threshold == 4
     assert config.pool_size == 12
