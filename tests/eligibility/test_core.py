@@ -219,3 +219,18 @@ async def test_no_phi_in_any_log_event(simulator: Simulator, make_core: CoreFact
         "eligibility.payer_call_failed",
         "eligibility.unable_to_verify",
     }
+
+
+async def test_core_and_fakes_satisfy_the_ports(simulator: Simulator) -> None:
+    """``Core`` is an ``EligibilityCore``; the fakes are a ``ResultCache`` and an ``AuditStore``."""
+    from eligate.eligibility import AuditStore, Core, EligibilityCore, ResultCache
+    from tests.eligibility.conftest import SALT, SUBMITTER
+
+    cache: ResultCache = MemoryCache()
+    audit: AuditStore = MemoryAudit()
+    core: EligibilityCore = Core(
+        registry=simulator.registry(), cache=cache, audit=audit, salt=SALT, submitter=SUBMITTER
+    )
+    assert (await audit.verify()).ok
+    assert len(core.payers()) == 4
+    await core.close()

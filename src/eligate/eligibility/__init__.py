@@ -45,8 +45,10 @@ from eligate.eligibility._registry import (
     RetryPolicy,
     Timeouts,
     X12Ids,
+    dump_payer,
     load_payer,
     load_registry,
+    write_registry,
 )
 from eligate.eligibility._simulator import (
     Behavior,
@@ -110,9 +112,11 @@ __all__ = [
     "VerifyReport",
     "X12Ids",
     "cache_key",
+    "dump_payer",
     "load_payer",
     "load_registry",
     "simulator_registry",
     "start_simulator",
     "ttl_for",
+    "write_registry",
 ]

@@ -246,3 +246,20 @@ def load_registry(directory: Path | str) -> PayerRegistry:
             )
         seen[config.id] = path
     return PayerRegistry.of(*configs)
+
+
+def dump_payer(config: PayerConfig) -> str:
+    """``config`` as the YAML text of a payer file (``load_payer`` reads it back)."""
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+
+
+def write_registry(registry: PayerRegistry, directory: Path | str) -> list[Path]:
+    """Write one ``<id>.yaml`` per payer into ``directory`` (created if missing)."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for payer_id, config in registry.items():
+        path = folder / f"{payer_id}.yaml"
+        path.write_text(dump_payer(config), encoding="utf-8")
+        paths.append(path)
+    return paths

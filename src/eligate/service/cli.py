@@ -212,6 +212,11 @@ def _root() -> None:
     """US healthcare eligibility: X12 271 normalization."""
 
 
+from eligate.service._cli_simulate import register as _register_simulate  # noqa: E402
+
+_register_simulate(app)
+
+
 def main() -> None:
     """Console entry point: run the app; an unexpected failure is one line, not a traceback."""
     try:
