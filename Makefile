@@ -36,3 +36,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# Payer isolation benchmark: four simulated payers, one sick (30% 500s, 11 s answers).
+.PHONY: bench-isolation
+bench-isolation: install
+	$(BIN)/python bench/bench_isolation.py
