@@ -249,7 +249,7 @@ async def _behave(admin: str, payer: str, behavior: dict[str, object]) -> None:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the three phases and return the figures."""
+    """Run the phases (baseline and sick interleaved, in rounds) and return the figures."""
     stamina.set_active(True)
     log = EventLog()
     structlog.configure(
@@ -258,7 +258,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     )
     process, endpoints, admin = _start_simulator()
     wall = Wall()
+    cache = BenchCache(wall)  # shared by every core, as replicas share Redis
+    audit = CountingAudit()
     healthy_behavior = {"latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms}
+    sick_behavior = {"latency_ms": args.sick_latency * 1000, "jitter_ms": 0, "error_rate": 0.3}
     registry = simulator_registry(
         endpoints,
         timeout=Timeouts(connect=0.5, read=args.budget - 0.2, total=args.budget),
@@ -268,62 +271,68 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         ),
         pool_size=32,
     )
-    audit = CountingAudit()
-    core = Core(
-        registry=registry,
-        cache=BenchCache(wall),
-        audit=audit,
-        salt=b"bench-isolation-salt-0123456789",
-        submitter=Submitter(
-            sender_id="ELIGATE", provider_npi="1999999984", provider_name="SAMPLE CLINIC"
-        ),
-        now=wall,
-    )
-    try:
-        for payer in PAYERS:
-            await _behave(admin, payer, healthy_behavior)
-        base = {payer: 100_000 * (n + 1) for n, payer in enumerate(PAYERS)}
-        for payer in HEALTHY:  # warm one connection per payer, as steady traffic would
-            await core.check(_request(payer, 999_999, "warm"))
-        baseline = await _phase(
-            core, rate=args.rate, seconds=args.seconds, base=base, sick_reuse=None
+
+    def new_core() -> Core:
+        return Core(
+            registry=registry,
+            cache=cache,
+            audit=audit,
+            salt=b"bench-isolation-salt-0123456789",
+            submitter=Submitter(
+                sender_id="ELIGATE", provider_npi="1999999984", provider_name="SAMPLE CLINIC"
+            ),
+            now=wall,
         )
 
-        wall.shift += timedelta(hours=1)  # the baseline's answers are now past their 15 min TTL
-        await _behave(
-            admin,
-            SICK,
-            {"latency_ms": args.sick_latency * 1000, "jitter_ms": 0, "error_rate": 0.3},
-        )
-        log.events.clear()
-        attempts_before = core.lane(SICK).attempts_made
-        sick_base = {payer: start + 50_000 for payer, start in base.items()}
-        sick_run = await _phase(
-            core, rate=args.rate, seconds=args.seconds, base=sick_base, sick_reuse=base[SICK]
-        )
-        opened = [
-            e
-            for e in log.events
-            if e["event"] == "eligibility.breaker_opened" and e["payer_id"] == SICK
-        ]
-        healthy_failures = collections.Counter(
-            f"{e['payer_id']}:{e['kind']}"
-            for e in log.events
-            if e["event"] == "eligibility.payer_call_failed" and e["payer_id"] != SICK
-        )
-        other_breakers = [
-            e
-            for e in log.events
-            if e["event"] == "eligibility.breaker_opened" and e["payer_id"] != SICK
-        ]
+    async def warm(core: Core, payers: tuple[str, ...]) -> None:
+        for payer in payers:  # one connection per payer, as steady traffic would have
+            await core.check(_request(payer, 999_999, "warm"))
+
+    seconds = args.seconds / args.rounds
+    baseline: list[Sample] = []
+    sick_run: list[Sample] = []
+    openings: list[dict[str, Any]] = []
+    healthy_failures: collections.Counter[str] = collections.Counter()
+    other_breakers = 0
+    try:
+        for r in range(args.rounds):
+            base = {payer: 100_000 * (n + 1) + 10_000 * r for n, payer in enumerate(PAYERS)}
+            for payer in PAYERS:
+                await _behave(admin, payer, healthy_behavior)
+            core = new_core()
+            await warm(core, PAYERS)
+            baseline += await _phase(
+                core, rate=args.rate, seconds=seconds, base=base, sick_reuse=None
+            )
+            await core.close()
+
+            wall.shift += timedelta(hours=1)  # the baseline's answers are past their TTL now
+            await _behave(admin, SICK, sick_behavior)
+            core = new_core()
+            await warm(core, HEALTHY)
+            log.events.clear()
+            sick_base = {payer: start + 5_000 for payer, start in base.items()}
+            sick_run += await _phase(
+                core, rate=args.rate, seconds=seconds, base=sick_base, sick_reuse=base[SICK]
+            )
+            for event in log.events:
+                if event["event"] == "eligibility.breaker_opened":
+                    if event["payer_id"] == SICK:
+                        openings.append(event)
+                    else:
+                        other_breakers += 1
+                if event["event"] == "eligibility.payer_call_failed" and event["payer_id"] != SICK:
+                    healthy_failures[f"{event['payer_id']}:{event['kind']}"] += 1
+            await core.close()
 
         await _behave(admin, SICK, healthy_behavior)
+        core = new_core()
         for n in range(50):  # fill the cache with 50 members on each healthy payer
             for payer in HEALTHY:
                 await core.check(_request(payer, 900_000 + n, "fill"))
         rate, cached = await _cache_phase(core, seconds=args.cache_seconds, workers=args.workers)
-    finally:
         await core.close()
+    finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
 
@@ -331,20 +340,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     got = collections.Counter(
         f"{s.outcome.status}/{s.outcome.origin}/{s.outcome.reason or '-'}" for s in sick_samples
     )
+    first_openings = [e["attempts_made"] for e in openings if e["previous"] == "closed"]
     return {
         "settings": vars(args),
         "healthy_baseline": _figures([s for s in baseline if s.payer in HEALTHY]),
         "healthy_with_sick_payer": _figures([s for s in sick_run if s.payer in HEALTHY]),
-        "other_breakers_opened": len(other_breakers),
+        "other_breakers_opened": other_breakers,
         "healthy_call_failures": dict(healthy_failures),
         "sick": {
             "checks": len(sick_samples),
-            "attempts_to_open_breaker": (
-                opened[0]["attempts_made"] - attempts_before if opened else None
-            ),
-            "failures_counted_at_open": opened[0]["failures"] if opened else None,
-            "times_opened": len(opened),
-            "attempts_sent_in_phase": core.lane(SICK).attempts_made - attempts_before,
+            "calls_to_open_breaker_per_round": first_openings,
+            "times_opened": len(openings),
             "callers_got": dict(got.most_common()),
             "caller_ms": _figures(sick_samples),
         },
@@ -362,7 +368,8 @@ def _print(figures: dict[str, Any]) -> None:
     base, sick = figures["healthy_baseline"], figures["healthy_with_sick_payer"]
     s = figures["settings"]
     print(
-        f"load: {s['rate']:g} checks/s on each of 4 payers for {s['seconds']:g} s per run; "
+        f"load: {s['rate']:g} checks/s on each of 4 payers, {s['seconds']:g} s per condition in "
+        f"{s['rounds']} interleaved rounds; "
         f"payer budget {s['budget']:g} s; sick payer: 30% HTTP 500, others after "
         f"{s['sick_latency']:g} s"
     )
@@ -382,10 +389,11 @@ def _print(figures: dict[str, Any]) -> None:
     sick_figures = figures["sick"]
     print(f"\nsick payer {SICK}: {sick_figures['checks']} checks")
     print(
-        f"  breaker opened after {sick_figures['attempts_to_open_breaker']} calls to the payer "
-        f"({sick_figures['failures_counted_at_open']} failures in the window); opened "
-        f"{sick_figures['times_opened']} time(s); {sick_figures['attempts_sent_in_phase']} calls "
-        "sent in all"
+        "  breaker opened after "
+        f"{', '.join(map(str, sick_figures['calls_to_open_breaker_per_round']))} calls to the "
+        f"payer (one figure per run, a fresh core each; threshold 5 failures in 30 s); "
+        f"opened {sick_figures['times_opened']} time(s) in all, re-opens after failed probes "
+        "included"
     )
     caller = sick_figures["caller_ms"]
     print(
@@ -405,7 +413,8 @@ def _print(figures: dict[str, Any]) -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=20.0, help="checks/s per payer")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of each load run")
+    parser.add_argument("--seconds", type=float, default=20.0, help="load per condition, s")
+    parser.add_argument("--rounds", type=int, default=4, help="baseline/sick runs interleaved")
     parser.add_argument("--sick-latency", type=float, default=11.0, help="seconds (scale down)")
     parser.add_argument("--budget", type=float, default=2.0, help="payers' total timeout, s")
     parser.add_argument("--latency-ms", type=float, default=40.0, help="healthy payer latency")
