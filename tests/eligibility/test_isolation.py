@@ -187,3 +187,65 @@ async def test_4xx_is_not_retried_and_does_not_trip_the_breaker(
         assert outcome.reason == "http_4xx"
     assert simulator.payers["alpha"].requests == 5
     assert core.health("alpha").breaker == "closed"
+
+
+async def test_pacing_waits_within_the_budget_and_refuses_beyond_it(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """At 4 calls/s, burst 1, the next call waits ~0.25 s; past the budget it is refused."""
+    from eligate.eligibility import Pacing
+
+    core = make_core(
+        simulator.registry(
+            pacing=Pacing(rate_per_second=4, burst=1),
+            timeout=Timeouts(connect=0.2, read=0.3, total=0.4),
+        )
+    )
+    first, _ = await _timed(core.check(make_request("alpha", member_id="SYN800001")))
+    second, waited = await _timed(core.check(make_request("alpha", member_id="SYN800002")))
+    assert (first.origin, second.origin) == ("payer", "payer")
+    assert waited > 150
+    outcomes = await asyncio.gather(
+        *(core.check(make_request("alpha", member_id=f"SYN80001{i}")) for i in range(3))
+    )
+    assert "paced" in {o.reason for o in outcomes}
+    fine = await core.check(make_request("bravo", member_id="SYN800001"))
+    assert fine.origin == "payer"
+
+
+async def test_a_payload_that_is_not_a_271_falls_back(make_core: CoreFactory) -> None:
+    """A payer answering X12 that is not a 271 gets ``bad_payload``; the caller is not hurt."""
+    import httpx
+
+    from eligate.eligibility import Core, simulator_registry
+    from tests.eligibility.conftest import SALT, SUBMITTER
+    from tests.eligibility.fakes import MemoryAudit, MemoryCache
+
+    not_271 = "~".join(
+        [
+            "ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*^"
+            "*00501*000000001*0*P*:",
+            "GS*HS*A*B*20260101*1200*1*X*005010X279A1",
+            "ST*270*0001*005010X279A1",
+            "BHT*0022*13*X*20260101*1200",
+            "SE*3*0001",
+            "GE*1*1",
+            "IEA*1*000000001~",
+        ]
+    ).encode()
+    registry = simulator_registry({"alpha": "http://payer.test/core/270"})
+    audit = MemoryAudit()
+    core = Core(
+        registry=registry,
+        cache=MemoryCache(),
+        audit=audit,
+        salt=SALT,
+        submitter=SUBMITTER,
+        transports={"alpha": httpx.MockTransport(lambda _: httpx.Response(200, content=not_271))},
+    )
+    try:
+        outcome = await core.check(make_request("alpha"))
+    finally:
+        await core.close()
+    assert (outcome.status, outcome.reason) == ("unable_to_verify", "bad_payload")
+    assert audit.records[-1].response_271 == not_271
