@@ -180,6 +180,17 @@ async def test_wrong_calls_raise_usage_errors(simulator: Simulator, make_core: C
     bad_npi = make_request("alpha").model_copy(update={"provider_npi": "1234567890"})
     with pytest.raises(InquiryError, match="provider_npi is not a valid NPI"):
         await core.check(bad_npi)
+    from eligate.eligibility import Core, EligibilityUsageError
+    from tests.eligibility.conftest import SUBMITTER
+
+    with pytest.raises(EligibilityUsageError, match="salt"):
+        Core(
+            registry=simulator.registry(),
+            cache=MemoryCache(),
+            audit=MemoryAudit(),
+            salt=b"short",
+            submitter=SUBMITTER,
+        )
 
 
 async def test_payers_lists_the_registry_and_close_releases_everything(

@@ -36,7 +36,12 @@ from eligate.eligibility._ports import (
 )
 from eligate.eligibility._registry import PayerConfig, PayerRegistry
 from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import InquiryError, PayerError, UnknownPayerError
+from eligate.eligibility.errors import (
+    EligibilityUsageError,
+    InquiryError,
+    PayerError,
+    UnknownPayerError,
+)
 from eligate.normalizer import normalize
 from eligate.validators import gate
 from eligate.x12 import Envelope270, Inquiry270, X12Error, X12UsageError, build_270
@@ -92,9 +97,10 @@ class Core:
 
         Raises:
             RegistryError: a payer's credentials are not in the environment.
+            EligibilityUsageError: the salt is shorter than 16 bytes.
         """
         if len(salt) < 16:
-            raise ValueError("salt must be at least 16 bytes")
+            raise EligibilityUsageError("salt must be at least 16 bytes")
         self.registry = registry
         self._cache = cache
         self._audit = audit
@@ -146,12 +152,13 @@ class Core:
             )
         try:
             results = gate(normalize(raw_271), raw_271)
-        except X12Error as error:
+        except Exception as error:  # the payer's bytes must not crash the caller's check
             _log.warning(
                 "eligibility.payer_call_failed",
                 payer_id=request.payer_id,
                 kind="bad_payload",
                 code=type(error).__name__,
+                unexpected=not isinstance(error, X12Error),
                 correlation_id=request.correlation_id,
             )
             return await self._fallback(
