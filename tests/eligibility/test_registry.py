@@ -78,6 +78,7 @@ def test_a_good_file_loads_every_field(tmp_path: Path) -> None:
         ),
         (("  token_env: ELIGATE_TEST_SYNAETNA_TOKEN", "  token: s3cr3t"), "auth.bearer"),
         (("endpoint: https://payer.example/core/270", "endpoint: not a url"), "endpoint"),
+        (("endpoint: https://payer.example/core/270", "endpoint: https://u:s3cr3t@p.example/"), ""),
     ],
 )
 def test_a_bad_file_is_one_line_naming_file_and_field(

@@ -129,7 +129,7 @@ class PayerLane:
                 await asyncio.sleep(wait)
             self.attempts_made += 1
             try:
-                raw = await self.transport.send(x12_270, payload_id=correlation_id)
+                raw = await self.transport.send(x12_270)
             except PayerCallError as error:
                 if error.kind in BREAKER_FAILURES:
                     self.breaker.failed(permit)

@@ -162,6 +162,12 @@ class PayerConfig(_Frozen):
     x12: X12Ids
     """Envelope ids."""
 
+    @model_validator(mode="after")
+    def _no_secret_in_endpoint(self) -> PayerConfig:
+        if self.endpoint.username or self.endpoint.password:
+            raise ValueError("endpoint must not carry credentials; use auth with an env variable")
+        return self
+
     def retried(self, kind: FailureKind) -> bool:
         """Whether a failure of ``kind`` is retried under this payer's policy."""
         return kind in self.retry.failures

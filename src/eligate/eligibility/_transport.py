@@ -165,8 +165,10 @@ class PayerTransport:
             trust_env=False,
         )
 
-    async def send(self, x12_270: bytes, *, payload_id: str) -> bytes:
+    async def send(self, x12_270: bytes, *, payload_id: str | None = None) -> bytes:
         """POST ``x12_270`` to the payer; the 271 payload of its answer.
+
+        ``payload_id`` is CORE's PayloadID, a fresh UUID per message unless given.
 
         Raises:
             PayerCallError: timeout, connect, http_5xx, http_429, http_4xx or bad_payload.
@@ -175,7 +177,7 @@ class PayerTransport:
         envelope = CoreEnvelope(
             payload_type=REQUEST_PAYLOAD_TYPE,
             processing_mode="RealTime",
-            payload_id=payload_id,
+            payload_id=payload_id or str(uuid.uuid4()),
             timestamp=core_timestamp(),
             sender_id=self.sender_id,
             receiver_id=self.config.x12.receiver_id,
