@@ -23,6 +23,7 @@ import asyncio
 import collections
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -294,6 +295,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     openings: list[dict[str, Any]] = []
     healthy_failures: collections.Counter[str] = collections.Counter()
     other_breakers = 0
+    round_p95: dict[str, list[float]] = {"baseline": [], "sick": []}
     try:
         for r in range(args.rounds):
             base = {payer: 100_000 * (n + 1) + 10_000 * r for n, payer in enumerate(PAYERS)}
@@ -301,9 +303,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 await _behave(admin, payer, healthy_behavior)
             core = new_core()
             await warm(core, PAYERS)
-            baseline += await _phase(
-                core, rate=args.rate, seconds=seconds, base=base, sick_reuse=None
-            )
+            run = await _phase(core, rate=args.rate, seconds=seconds, base=base, sick_reuse=None)
+            baseline += run
+            round_p95["baseline"].append(_figures([x for x in run if x.payer in HEALTHY])["p95_ms"])
             await core.close()
 
             wall.shift += timedelta(hours=1)  # the baseline's answers are past their TTL now
@@ -312,9 +314,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await warm(core, HEALTHY)
             log.events.clear()
             sick_base = {payer: start + 5_000 for payer, start in base.items()}
-            sick_run += await _phase(
+            run = await _phase(
                 core, rate=args.rate, seconds=seconds, base=sick_base, sick_reuse=base[SICK]
             )
+            sick_run += run
+            round_p95["sick"].append(_figures([x for x in run if x.payer in HEALTHY])["p95_ms"])
             for event in log.events:
                 if event["event"] == "eligibility.breaker_opened":
                     if event["payer_id"] == SICK:
@@ -343,8 +347,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     first_openings = [e["attempts_made"] for e in openings if e["previous"] == "closed"]
     return {
         "settings": vars(args),
+        "load_average_at_end": os.getloadavg(),
+        "cpus": os.cpu_count(),
         "healthy_baseline": _figures([s for s in baseline if s.payer in HEALTHY]),
         "healthy_with_sick_payer": _figures([s for s in sick_run if s.payer in HEALTHY]),
+        "healthy_p95_ms_per_round": round_p95,
         "other_breakers_opened": other_breakers,
         "healthy_call_failures": dict(healthy_failures),
         "sick": {
@@ -382,6 +389,9 @@ def _print(figures: dict[str, Any]) -> None:
     change = (sick["p95_ms"] - base["p95_ms"]) / base["p95_ms"] * 100 if base["p95_ms"] else 0.0
     verdict = "met" if abs(change) <= 10 and sick["errors"] == 0 else "NOT met"
     print(f"  p95 change {change:+.1f}% (target within 10%, zero errors: {verdict})")
+    rounds = figures["healthy_p95_ms_per_round"]
+    for label in ("baseline", "sick"):
+        print(f"  p95 per round, {label:<8}: " + ", ".join(f"{v:.1f}" for v in rounds[label]))
     print(
         f"  breakers opened on healthy payers: {figures['other_breakers_opened']}; "
         f"call failures: {figures['healthy_call_failures'] or 'none'}"
@@ -408,6 +418,8 @@ def _print(figures: dict[str, Any]) -> None:
         f"(p50 {cache['p50_ms']:.2f} ms, p99 {cache['p99_ms']:.2f} ms, {cache['checks']} checks)"
     )
     print(f"audit records by source: {figures['audit_by_source']}")
+    load = ", ".join(f"{v:.2f}" for v in figures["load_average_at_end"])
+    print(f"machine: {figures['cpus']} CPUs, load average {load} (other work shares them)")
 
 
 def _arguments() -> argparse.Namespace:

@@ -110,12 +110,15 @@ class Core:
         self._now = now
         self._control = itertools.count(1)
         self._lanes: dict[str, PayerLane] = {}
+        # One CA store for every payer's client: loading it costs ~50 ms a client.
+        tls = httpx.create_ssl_context() if registry else None
         for payer_id, config in registry.items():
             transport = PayerTransport(
                 config,
                 sender_id=submitter.sender_id,
                 environ=environ,
                 transport=(transports or {}).get(payer_id),
+                ssl_context=tls,
             )
             self._lanes[payer_id] = PayerLane(config, transport=transport, clock=clock)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -145,6 +146,7 @@ class PayerTransport:
         sender_id: str,
         environ: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.config = config
         self.sender_id = sender_id
@@ -162,6 +164,7 @@ class PayerTransport:
             ),
             headers=_auth_headers(config, os.environ if environ is None else environ),
             transport=transport,
+            verify=ssl_context or True,
             trust_env=False,
         )
 
