@@ -139,3 +139,21 @@ def render(segments: list[tuple[Element, ...]], how: Rendering) -> bytes:
     lines.append(f"IEA{how.element}1{how.element}000000001")
     text = "".join(f"{how.indent}{line}{how.segment}{how.line_end}" for line in lines)
     return (b"\xef\xbb\xbf" if how.bom else b"") + text.encode("latin-1")
+
+
+# --- eligibility: CORE multipart fields and breaker event sequences ------------------
+
+CORE_FIELD_NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,20}", fullmatch=True)
+"""Names like CORE's ``PayloadType`` and ``CORERuleVersion``."""
+
+
+@st.composite
+def core_fields(draw: st.DrawFn) -> dict[str, bytes]:
+    """A non-empty mapping of CORE field names to arbitrary byte values (X12 or not)."""
+    return draw(st.dictionaries(CORE_FIELD_NAMES, st.binary(max_size=300), min_size=1, max_size=9))
+
+
+BREAKER_STEPS = st.lists(
+    st.sampled_from(["acquire", "succeed", "fail", "release", "tick"]), max_size=80
+)
+"""What can happen to a breaker: a caller asks, a call ends one of three ways, time passes."""
