@@ -175,17 +175,20 @@ async def _drive(
     return list(await asyncio.gather(*tasks))
 
 
-def _figures(samples: list[Sample]) -> dict[str, float]:
+def _figures(samples: list[Sample]) -> dict[str, Any]:
     ordered = sorted(s.ms for s in samples)
-    errors = sum(
-        1 for s in samples if (s.outcome.status, s.outcome.origin) != ("verified", "payer")
+    errors = collections.Counter(
+        s.outcome.reason or s.outcome.origin
+        for s in samples
+        if (s.outcome.status, s.outcome.origin) != ("verified", "payer")
     )
     return {
         "checks": len(samples),
         "p50_ms": percentile(ordered, 50) or 0.0,
         "p95_ms": percentile(ordered, 95) or 0.0,
         "p99_ms": percentile(ordered, 99) or 0.0,
-        "errors": errors,
+        "errors": sum(errors.values()),
+        "errors_by_reason": dict(errors),
     }
 
 
@@ -385,6 +388,7 @@ def _print(figures: dict[str, Any]) -> None:
         print(
             f"  {label:<22} {row['checks']:>7.0f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f}"
             f" {row['p99_ms']:>8.1f} {row['errors']:>8.0f}"
+            + (f"  {row['errors_by_reason']}" if row["errors"] else "")
         )
     change = (sick["p95_ms"] - base["p95_ms"]) / base["p95_ms"] * 100 if base["p95_ms"] else 0.0
     verdict = "met" if abs(change) <= 10 and sick["errors"] == 0 else "NOT met"
