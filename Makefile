@@ -41,3 +41,8 @@ clean:
 .PHONY: bench-store
 bench-store: install
 	$(BIN)/python bench/bench_store.py
+
+# Payer isolation benchmark: four simulated payers, one sick (30% 500s, 11 s answers).
+.PHONY: bench-isolation
+bench-isolation: install
+	$(BIN)/python bench/bench_isolation.py

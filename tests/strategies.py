@@ -151,3 +151,20 @@ def cache_ops(keys: int = 6) -> st.SearchStrategy[list[CacheOp]]:
     read = st.tuples(st.sampled_from(["get", "get_stale"]), st.integers(0, keys - 1), st.just(0))
     wait = st.tuples(st.just("wait"), st.just(0), st.integers(1, 40))
     return st.lists(st.one_of(put, read, wait), max_size=60)
+
+# --- eligibility: CORE multipart fields and breaker event sequences ------------------
+
+CORE_FIELD_NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,20}", fullmatch=True)
+"""Names like CORE's ``PayloadType`` and ``CORERuleVersion``."""
+
+
+@st.composite
+def core_fields(draw: st.DrawFn) -> dict[str, bytes]:
+    """A non-empty mapping of CORE field names to arbitrary byte values (X12 or not)."""
+    return draw(st.dictionaries(CORE_FIELD_NAMES, st.binary(max_size=300), min_size=1, max_size=9))
+
+
+BREAKER_STEPS = st.lists(
+    st.sampled_from(["acquire", "succeed", "fail", "release", "tick"]), max_size=80
+)
+"""What can happen to a breaker: a caller asks, a call ends one of three ways, time passes."""

@@ -44,4 +44,21 @@ def test_eligibility_exports() -> None:
         "upgrade",
         "DecryptionError",
         "StoreUnavailableError",
+
+    """Eligibility's ``__all__`` is sorted, resolves, and names the core, registry and simulator."""
+    import eligate.eligibility
+
+    names = eligate.eligibility.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n[0].islower(), n))
+    for name in names:
+        assert getattr(eligate.eligibility, name) is not None
+    assert {
+        "Core",
+        "EligibilityCore",
+        "PayerRegistry",
+        "load_registry",
+        "start_simulator",
+        "simulator_registry",
+        "Behavior",
+        "UnknownPayerError",
     } <= set(names)

@@ -1,1 +1,1 @@
-"""Tests of the eligibility core: cache, audit store and their adapters."""
+"""Tests of the eligibility core: registry, guards, transport, core, simulator, cache, audit store."""

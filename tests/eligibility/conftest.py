@@ -1,4 +1,4 @@
-"""The audit store's test databases: a SQLite file, or a schema of the session's PostgreSQL DB."""
+"""Fixtures of the eligibility tests: audit databases, stamina without waits, a simulator, cores on fakes."""
 
 from __future__ import annotations
 
@@ -7,12 +7,21 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-
 from eligate.eligibility import KeyRing, SqlAuditStore
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
+import stamina
+from eligate.eligibility import (
+    Core,
+    PayerRegistry,
+    Simulator,
+    Submitter,
+    start_simulator,
+)
+from tests.eligibility.fakes import MemoryAudit, MemoryCache
 
 
 @dataclass
@@ -67,3 +76,61 @@ async def audit_backend(
         async with backend.admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA IF EXISTS "{backend.schema}" CASCADE'))
     await backend.admin.dispose()
+
+
+SUBMITTER = Submitter(sender_id="ELIGATE", provider_npi="1999999984", provider_name="SAMPLE CLINIC")
+SALT = b"eligate-tests-salt-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff() -> Iterator[None]:
+    """Retries keep their attempt counts but do not wait between attempts."""
+    with stamina.set_testing(True, attempts=10, cap=True):
+        yield
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[Simulator]:
+    """Four healthy loopback payers."""
+    sim = await start_simulator(("alpha", "bravo", "charlie", "delta"))
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+CoreFactory = Callable[..., Core]
+
+
+@pytest.fixture
+async def make_core() -> AsyncIterator[CoreFactory]:
+    """Builds cores on in-memory fakes and closes them after the test."""
+    cores: list[Core] = []
+
+    def build(
+        registry: PayerRegistry,
+        *,
+        cache: MemoryCache | None = None,
+        audit: MemoryAudit | None = None,
+        clock: Callable[[], float] | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> Core:
+        extra: dict[str, Callable[[], float] | Callable[[], datetime]] = {}
+        if clock is not None:
+            extra["clock"] = clock
+        if now is not None:
+            extra["now"] = now
+        core = Core(
+            registry=registry,
+            cache=cache or MemoryCache(),
+            audit=audit or MemoryAudit(),
+            salt=SALT,
+            submitter=SUBMITTER,
+            **extra,  # type: ignore[arg-type]
+        )
+        cores.append(core)
+        return core
+
+    yield build
+    for core in cores:
+        await core.close()

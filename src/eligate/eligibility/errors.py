@@ -1,28 +1,37 @@
-"""Errors raised by the eligibility core's storage: the result cache and the audit store.
+"""Errors of the eligibility core: payers, registry, result cache and audit store.
 
 The tree keeps "you called it wrong" apart from "the data is bad" and "the
-remote failed"::
+remote failed"; every class has a stable ``code``::
 
-    EligibilityError                 base of everything this package raises
-    ├── StoreUsageError              the caller passed something unusable
-    │   ├── BadDatabaseUrlError      not a database URL we can use      code: bad_database_url
-    │   ├── BadKeyError              an encryption key that cannot be   code: bad_encryption_key
-    │   │                            used (length, encoding, id)
-    │   ├── SchemaMissingError       the audit tables are not there     code: schema_missing
-    │   │                            (run ``eligate audit migrate``)
-    │   └── CacheUsageError          e.g. a negative TTL                code: bad_cache_call
-    ├── StoreDataError               stored data cannot be used
-    │   └── DecryptionError          a raw 270/271 does not decrypt     code: decryption_failed
-    │                                with the key ring given (wrong
-    │                                key, unknown key id, tampered)
-    └── StoreUnavailableError        the database did not answer        code: database_unreachable
+    EligibilityError                  every error raised here
+    ├── EligibilityUsageError         you called the core wrong
+    │   ├── UnknownPayerError         a payer id not in the registry    code: unknown_payer
+    │   └── InquiryError              a request that cannot be a 270    code: invalid_inquiry
+    ├── StoreUsageError               the store or cache was called wrong
+    │   ├── BadDatabaseUrlError       not a database URL we can use      code: bad_database_url
+    │   ├── BadKeyError               an unusable encryption key         code: bad_encryption_key
+    │   ├── SchemaMissingError        audit tables missing (migrate)     code: schema_missing
+    │   └── CacheUsageError           e.g. a negative TTL                code: bad_cache_call
+    ├── RegistryError                 a payer file that does not validate code: bad_registry
+    ├── StoreDataError                stored data cannot be used
+    │   └── DecryptionError           a raw 270/271 does not decrypt     code: decryption_failed
+    ├── StoreUnavailableError         the database did not answer        code: database_unreachable
+    └── PayerError                    the payer failed, or its guard refused the call
+        ├── PayerCallError            the call was made and failed (timeout, connect, 5xx...)
+        └── PayerRefusedError         the call was not made (breaker open, bulkhead full...)
 
-The cache never raises :class:`StoreUnavailableError`: a Redis outage degrades
-to a miss and a ``eligibility.cache_unavailable`` warning. Messages never carry
-PHI: they name key ids, row ids, correlation ids and database hosts only.
+``Core.check`` never lets a :class:`PayerError` out: it turns it into a fallback or
+an ``unable_to_verify`` outcome whose ``reason`` is the failure's stable ``reason``.
+The cache never raises :class:`StoreUnavailableError`: a Redis outage degrades to
+a miss and an ``eligibility.cache_unavailable`` warning. Messages name payers,
+failure kinds, key ids, row ids and database hosts, never a member.
 """
 
+
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
 
 
 class EligibilityError(Exception):
@@ -98,3 +107,81 @@ class StoreUnavailableError(EligibilityError):
     def __init__(self, message: str, *, target: str) -> None:
         super().__init__(message)
         self.target = target
+
+FailureKind = Literal["timeout", "connect", "http_5xx", "http_429", "http_4xx", "bad_payload"]
+"""How a call to a payer failed, as the transport classifies it."""
+
+RefusalKind = Literal["breaker_open", "bulkhead_full", "deadline_exceeded", "paced"]
+"""Why the core did not (or no longer) wait for a payer."""
+
+
+class EligibilityUsageError(EligibilityError):
+    """The caller asked for something the core cannot do as asked."""
+
+    code = "bad_eligibility_call"
+
+
+class UnknownPayerError(EligibilityUsageError, KeyError):
+    """A payer id that is not in the registry."""
+
+    code = "unknown_payer"
+
+    def __init__(self, payer_id: str) -> None:
+        super().__init__(f"unknown payer {payer_id!r}")
+        self.payer_id = payer_id
+
+    def __str__(self) -> str:
+        return f"unknown payer {self.payer_id!r}"
+
+
+class RegistryError(EligibilityError):
+    """A payer file (or the set of them) does not validate; one line naming file and field."""
+
+    code = "bad_registry"
+
+    def __init__(self, message: str, *, path: Path | None = None, field: str | None = None) -> None:
+        where = f"{path}: " if path is not None else ""
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}{what}{message}")
+        self.path = path
+        self.field = field
+
+
+class PayerError(EligibilityError):
+    """A payer could not answer; ``reason`` is a stable code safe for logs and audit."""
+
+    code = "payer_error"
+
+    def __init__(self, message: str, *, payer_id: str, reason: str) -> None:
+        super().__init__(f"payer {payer_id!r}: {reason}: {message}")
+        self.payer_id = payer_id
+        self.reason = reason
+
+
+class PayerCallError(PayerError):
+    """A call reached for the payer and failed; ``kind`` says how."""
+
+    def __init__(
+        self, message: str, *, payer_id: str, kind: FailureKind, status_code: int | None = None
+    ) -> None:
+        super().__init__(message, payer_id=payer_id, reason=kind)
+        self.kind: FailureKind = kind
+        self.status_code = status_code
+
+
+class PayerRefusedError(PayerError):
+    """The payer's guard refused (or cut short) the call to protect everyone else."""
+
+    def __init__(self, message: str, *, payer_id: str, kind: RefusalKind) -> None:
+        super().__init__(message, payer_id=payer_id, reason=kind)
+        self.kind: RefusalKind = kind
+
+
+class InquiryError(EligibilityUsageError):
+    """The request cannot be sent as a 270 (an invalid NPI, an unknown service type...)."""
+
+    code = "invalid_inquiry"
+
+    def __init__(self, message: str, *, payer_id: str) -> None:
+        super().__init__(f"payer {payer_id!r}: {message}")
+        self.payer_id = payer_id

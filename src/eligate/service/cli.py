@@ -216,6 +216,10 @@ from eligate.service import _cli_audit  # noqa: E402 - command groups register a
 
 _cli_audit.register(app)
 
+from eligate.service._cli_simulate import register as _register_simulate  # noqa: E402
+
+_register_simulate(app)
+
 
 def main() -> None:
     """Console entry point: run the app; an unexpected failure is one line, not a traceback."""

@@ -1,0 +1,446 @@
+"""The eligibility core: cache first, then the payer's isolated lane, then fallback.
+
+Every check is recorded in the audit store. A payer's fault never raises out of
+:meth:`Core.check`: it becomes a stale answer marked ``fallback`` or an
+``unable_to_verify`` outcome, both with a stable reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import structlog
+
+from eligate.eligibility._guards import Clock
+from eligate.eligibility._lane import PayerLane
+from eligate.eligibility._policy import asks_retry_later, cache_key, ttl_for
+from eligate.eligibility._ports import (
+    AuditRecord,
+    AuditSource,
+    AuditStatus,
+    AuditStore,
+    CachedAnswer,
+    CacheKey,
+    EligibilityOutcome,
+    EligibilityRequest,
+    Origin,
+    PayerHealth,
+    PayerSummary,
+    ResultCache,
+)
+from eligate.eligibility._registry import PayerConfig, PayerRegistry
+from eligate.eligibility._transport import PayerTransport
+from eligate.eligibility.errors import (
+    EligibilityUsageError,
+    InquiryError,
+    PayerError,
+    UnknownPayerError,
+)
+from eligate.normalizer import normalize
+from eligate.validators import gate
+from eligate.x12 import Envelope270, Inquiry270, X12Error, X12UsageError, build_270
+
+_log = structlog.get_logger("eligate.eligibility")
+_MAX_CONTROL = 999_999_999
+
+
+@dataclass(frozen=True, slots=True)
+class Submitter:
+    """Who the core is in the 270s it sends (ISA06/GS02) and its default provider."""
+
+    sender_id: str
+    """ISA06, GS02 and the CORE SenderID."""
+    provider_npi: str
+    """2100B NPI when a request names none."""
+    provider_name: str
+    """2100B organization name when a request names no provider."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Core:
+    """Implements :class:`~eligate.eligibility.EligibilityCore` over a payer registry."""
+
+    def __init__(
+        self,
+        *,
+        registry: PayerRegistry,
+        cache: ResultCache,
+        audit: AuditStore,
+        salt: bytes,
+        submitter: Submitter,
+        environ: Mapping[str, str] | None = None,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        """Build one lane (HTTP client, breaker, bulkhead, bucket) per payer.
+
+        Args:
+            registry: the payers.
+            cache: where full results are kept.
+            audit: where every transaction is recorded.
+            salt: key of the cache-key hash (keeps PHI out of cache keys).
+            submitter: the sender and default provider of the 270s.
+            environ: where payer secrets are read from; ``os.environ`` by default.
+            transports: per-payer httpx transports (tests); real HTTP otherwise.
+            clock: monotonic seconds, for the guards.
+            now: wall-clock time, for answers' ages.
+
+        Raises:
+            RegistryError: a payer's credentials are not in the environment.
+            EligibilityUsageError: the salt is shorter than 16 bytes.
+        """
+        if len(salt) < 16:
+            raise EligibilityUsageError("salt must be at least 16 bytes")
+        self.registry = registry
+        self._cache = cache
+        self._audit = audit
+        self._salt = salt
+        self._submitter = submitter
+        self._clock = clock
+        self._now = now
+        self._control = itertools.count(1)
+        self._lanes: dict[str, PayerLane] = {}
+        # One CA store for every payer's client: loading it costs ~50 ms a client.
+        tls = httpx.create_ssl_context() if registry else None
+        for payer_id, config in registry.items():
+            transport = PayerTransport(
+                config,
+                sender_id=submitter.sender_id,
+                environ=environ,
+                transport=(transports or {}).get(payer_id),
+                ssl_context=tls,
+            )
+            self._lanes[payer_id] = PayerLane(config, transport=transport, clock=clock)
+
+    def lane(self, payer_id: str) -> PayerLane:
+        """The payer's lane (guards and transport); for health and the benchmark."""
+        try:
+            return self._lanes[payer_id]
+        except KeyError:
+            raise UnknownPayerError(payer_id) from None
+
+    async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
+        """Answer one inquiry from the cache, the payer, or the fallback policy.
+
+        Raises:
+            UnknownPayerError: the payer is not in the registry.
+            InquiryError: the request cannot be written as a 270.
+        """
+        lane = self.lane(request.payer_id)
+        started = self._clock()
+        key = cache_key(request)
+        cached = await self._cache_get(key, stale=False, request=request)
+        lane.window.check(cache_hit=cached is not None)
+        if cached is not None:
+            outcome = self._outcome(request=request, started=started, origin="cache", answer=cached)
+            await self._record(request=request, outcome=outcome, status="verified", source="cache")
+            return outcome
+        x12_270 = self._build_270(request, lane.config)
+        source: AuditSource = "batch" if request.context == "batch" else "realtime"
+        try:
+            raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
+        except PayerError as failure:
+            return await self._fallback(
+                request=request, key=key, started=started, reason=failure.reason, x12_270=x12_270
+            )
+        try:
+            results = gate(normalize(raw_271), raw_271)
+        except Exception as error:  # the payer's bytes must not crash the caller's check
+            _log.warning(
+                "eligibility.payer_call_failed",
+                payer_id=request.payer_id,
+                kind="bad_payload",
+                code=type(error).__name__,
+                unexpected=not isinstance(error, X12Error),
+                correlation_id=request.correlation_id,
+            )
+            return await self._fallback(
+                request=request,
+                key=key,
+                started=started,
+                reason="bad_payload",
+                x12_270=x12_270,
+                raw_271=raw_271,
+            )
+        if asks_retry_later(results):
+            stale = await self._usable_stale(key, lane.config, request)
+            if stale is not None:
+                return await self._serve_stale(
+                    request=request,
+                    started=started,
+                    stale=stale,
+                    reason="payer_retry_later",
+                    x12_270=x12_270,
+                    raw_271=raw_271,
+                )
+        answered = CachedAnswer(results=tuple(results), answered_at=self._now())
+        ttl = ttl_for(request, results)
+        if ttl > timedelta(0):
+            await self._cache_put(key, answered, ttl, request)
+        outcome = self._outcome(request=request, started=started, origin="payer", answer=answered)
+        status: AuditStatus = (
+            "rejected" if all(r.coverage_status == "error" for r in results) else "verified"
+        )
+        await self._record(
+            request=request,
+            outcome=outcome,
+            status=status,
+            source=source,
+            x12_270=x12_270,
+            raw_271=raw_271,
+        )
+        return outcome
+
+    def payers(self) -> list[PayerSummary]:
+        """The payers in the registry, in id order."""
+        return [
+            PayerSummary(
+                payer_id=payer_id,
+                name=config.name,
+                endpoint=str(config.endpoint),
+                breaker=self._lanes[payer_id].breaker.state,
+            )
+            for payer_id, config in self.registry.items()
+        ]
+
+    def health(self, payer_id: str) -> PayerHealth:
+        """The payer's breaker, in-flight calls and window figures.
+
+        Raises:
+            UnknownPayerError: the payer is not in the registry.
+        """
+        lane = self.lane(payer_id)
+        window = lane.window.summary()
+        return PayerHealth(
+            payer_id=payer_id,
+            breaker=lane.breaker.state,
+            in_flight=lane.bulkhead.in_flight,
+            calls=window.calls,
+            error_rate=window.errors / window.calls if window.calls else 0.0,
+            p50_ms=window.p50_ms,
+            p95_ms=window.p95_ms,
+            p99_ms=window.p99_ms,
+            cache_hit_rate=window.cache_hits / window.checks if window.checks else 0.0,
+        )
+
+    async def close(self) -> None:
+        """Close every payer's client, then the cache and the audit store."""
+        for lane in self._lanes.values():
+            await lane.aclose()
+        await self._cache.close()
+        await self._audit.close()
+
+    def _build_270(self, request: EligibilityRequest, config: PayerConfig) -> bytes:
+        submitter = self._submitter
+        number = next(self._control) % _MAX_CONTROL + 1
+        try:
+            inquiry = Inquiry270(
+                payer_id=config.x12.payer_id,
+                payer_name=config.x12.payer_name,
+                provider_npi=request.provider_npi or submitter.provider_npi,
+                provider_name=request.provider_name or submitter.provider_name,
+                subscriber=request.subscriber,
+                dependent=request.dependent,
+                service_type_codes=list(request.service_type_codes),
+                date_of_service=request.date_of_service,
+                trace_number=uuid.uuid4().hex,
+            )
+            envelope = Envelope270(
+                sender_id=submitter.sender_id,
+                receiver_id=config.x12.receiver_id,
+                interchange_control_number=number,
+                group_control_number=number,
+                created_at=self._now().replace(tzinfo=None),
+            )
+            return build_270(inquiry, envelope=envelope).encode("ascii")
+        except X12UsageError as error:
+            raise InquiryError(str(error), payer_id=request.payer_id) from None
+
+    async def _fallback(
+        self,
+        *,
+        request: EligibilityRequest,
+        key: CacheKey,
+        started: float,
+        reason: str,
+        x12_270: bytes,
+        raw_271: bytes | None = None,
+    ) -> EligibilityOutcome:
+        lane = self._lanes[request.payer_id]
+        stale = await self._usable_stale(key, lane.config, request)
+        if stale is not None:
+            return await self._serve_stale(
+                request=request,
+                started=started,
+                stale=stale,
+                reason=reason,
+                x12_270=x12_270,
+                raw_271=raw_271,
+            )
+        outcome = EligibilityOutcome(
+            correlation_id=request.correlation_id,
+            payer_id=request.payer_id,
+            status="unable_to_verify",
+            origin="fallback",
+            results=[],
+            answered_at=self._now(),
+            elapsed_ms=(self._clock() - started) * 1000,
+            reason=reason,
+        )
+        _log.warning(
+            "eligibility.unable_to_verify",
+            payer_id=request.payer_id,
+            reason=reason,
+            correlation_id=request.correlation_id,
+        )
+        source: AuditSource = "batch" if request.context == "batch" else "realtime"
+        await self._record(
+            request=request,
+            outcome=outcome,
+            status="unable_to_verify",
+            source=source,
+            detail=reason,
+            x12_270=x12_270,
+            raw_271=raw_271,
+        )
+        return outcome
+
+    async def _serve_stale(
+        self,
+        *,
+        request: EligibilityRequest,
+        started: float,
+        stale: CachedAnswer,
+        reason: str,
+        x12_270: bytes,
+        raw_271: bytes | None,
+    ) -> EligibilityOutcome:
+        outcome = self._outcome(
+            request=request, started=started, origin="fallback", answer=stale, reason=reason
+        )
+        _log.warning(
+            "eligibility.fallback_served",
+            payer_id=request.payer_id,
+            reason=reason,
+            age_s=round((self._now() - stale.answered_at).total_seconds()),
+            correlation_id=request.correlation_id,
+        )
+        await self._record(
+            request=request,
+            outcome=outcome,
+            status="verified",
+            source="fallback",
+            detail=reason,
+            x12_270=x12_270,
+            raw_271=raw_271,
+        )
+        return outcome
+
+    async def _usable_stale(
+        self, key: CacheKey, config: PayerConfig, request: EligibilityRequest
+    ) -> CachedAnswer | None:
+        stale = await self._cache_get(key, stale=True, request=request)
+        limit = timedelta(hours=config.fallback.max_stale_hours)
+        if stale is None or self._now() - stale.answered_at >= limit:
+            return None
+        return stale
+
+    def _outcome(
+        self,
+        *,
+        request: EligibilityRequest,
+        started: float,
+        origin: Origin,
+        answer: CachedAnswer,
+        reason: str | None = None,
+    ) -> EligibilityOutcome:
+        outcome = EligibilityOutcome(
+            correlation_id=request.correlation_id,
+            payer_id=request.payer_id,
+            status="verified",
+            origin=origin,
+            results=list(answer.results),
+            answered_at=answer.answered_at,
+            elapsed_ms=(self._clock() - started) * 1000,
+            reason=reason,
+        )
+        _log.info(
+            "eligibility.check_completed",
+            payer_id=request.payer_id,
+            origin=origin,
+            reason=reason,
+            elapsed_ms=round(outcome.elapsed_ms, 1),
+            correlation_id=request.correlation_id,
+        )
+        return outcome
+
+    async def _cache_get(
+        self, key: CacheKey, *, stale: bool, request: EligibilityRequest
+    ) -> CachedAnswer | None:
+        try:
+            return await (self._cache.get_stale(key) if stale else self._cache.get(key))
+        except Exception as error:  # a cache outage must not fail a check
+            _log.error(
+                "eligibility.cache_failed",
+                payer_id=request.payer_id,
+                operation="get_stale" if stale else "get",
+                error=type(error).__name__,
+                correlation_id=request.correlation_id,
+            )
+            return None
+
+    async def _cache_put(
+        self, key: CacheKey, answer: CachedAnswer, ttl: timedelta, request: EligibilityRequest
+    ) -> None:
+        try:
+            await self._cache.put(key, answer, ttl=ttl)
+        except Exception as error:  # a cache outage must not fail a check
+            _log.error(
+                "eligibility.cache_failed",
+                payer_id=request.payer_id,
+                operation="put",
+                error=type(error).__name__,
+                correlation_id=request.correlation_id,
+            )
+
+    async def _record(
+        self,
+        *,
+        request: EligibilityRequest,
+        outcome: EligibilityOutcome,
+        status: AuditStatus,
+        source: AuditSource,
+        detail: str | None = None,
+        x12_270: bytes | None = None,
+        raw_271: bytes | None = None,
+    ) -> None:
+        record = AuditRecord(
+            correlation_id=request.correlation_id,
+            payer_id=request.payer_id,
+            status=status,
+            source=source,
+            response_ms=outcome.elapsed_ms,
+            created_at=self._now(),
+            request_270=x12_270,
+            response_271=raw_271,
+            detail=detail,
+        )
+        try:
+            await self._audit.record(record)
+        except Exception as error:  # the person at the desk still gets the answer
+            _log.error(
+                "eligibility.audit_failed",
+                payer_id=request.payer_id,
+                error=type(error).__name__,
+                correlation_id=request.correlation_id,
+            )

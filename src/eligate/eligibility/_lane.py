@@ -1,0 +1,192 @@
+"""One payer's isolated lane: breaker, bulkhead, pacing, retries and a deadline.
+
+A lane owns everything a call to its payer can exhaust (connections, concurrency
+slots, pacing tokens, breaker state), so a payer's trouble stays in its lane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import stamina
+import structlog
+
+from eligate.eligibility._guards import (
+    Bulkhead,
+    CircuitBreaker,
+    Clock,
+    Permit,
+    RollingWindow,
+    TokenBucket,
+)
+from eligate.eligibility._ports import BreakerState
+from eligate.eligibility._registry import PayerConfig
+from eligate.eligibility._transport import PayerTransport
+from eligate.eligibility.errors import (
+    FailureKind,
+    PayerCallError,
+    PayerRefusedError,
+    RefusalKind,
+)
+
+_log = structlog.get_logger("eligate.eligibility")
+
+BREAKER_FAILURES: frozenset[FailureKind] = frozenset(
+    {"timeout", "connect", "http_5xx", "http_429", "bad_payload"}
+)
+"""Failures that count towards opening the breaker; a 4xx is our request's fault."""
+
+
+class PayerLane:
+    """Calls one payer through its own guards; raises only :class:`PayerError`."""
+
+    def __init__(
+        self,
+        config: PayerConfig,
+        *,
+        transport: PayerTransport,
+        clock: Clock = time.monotonic,
+        window_seconds: float = 60.0,
+    ) -> None:
+        self.config = config
+        self.transport = transport
+        self._clock = clock
+        policy = config.breaker
+        self.breaker = CircuitBreaker(
+            failure_threshold=policy.failure_threshold,
+            window_seconds=policy.window_seconds,
+            open_seconds=policy.open_seconds,
+            clock=clock,
+            on_transition=self._breaker_moved,
+        )
+        self.bulkhead = Bulkhead(limit=config.pool_size)
+        self.bucket = TokenBucket(
+            rate=config.pacing.rate_per_second, burst=config.pacing.burst, clock=clock
+        )
+        self.window = RollingWindow(seconds=window_seconds, clock=clock)
+        self.attempts_made = 0
+        """Every attempt sent (or started) towards the payer since the lane was built."""
+
+    async def call(self, x12_270: bytes, *, correlation_id: str) -> bytes:
+        """Send ``x12_270``; the payer's 271, within the payer's total budget.
+
+        Raises:
+            PayerRefusedError: breaker open, bulkhead full, paced beyond the budget, or
+                the deadline ran out.
+            PayerCallError: the last attempt failed (or the failure is not retried).
+        """
+        if self.breaker.state == "open":
+            raise self._refused("breaker_open", "breaker is open", correlation_id)
+        if not self.bulkhead.try_enter():
+            raise self._refused("bulkhead_full", "too many calls in flight", correlation_id)
+        started = self._clock()
+        deadline = started + self.config.timeout.total
+        reached = False
+        ok = False
+        try:
+            async with asyncio.timeout(self.config.timeout.total):
+                retry = self.config.retry
+                number = 0
+                async for attempt in stamina.retry_context(
+                    on=self._retryable,
+                    attempts=retry.attempts,
+                    timeout=None,
+                    wait_initial=retry.backoff_base,
+                    wait_max=retry.backoff_max,
+                    wait_jitter=retry.backoff_base,
+                ):
+                    with attempt:
+                        number += 1
+                        permit = self.breaker.acquire()
+                        if permit is None:
+                            raise self._refused("breaker_open", "breaker is open", correlation_id)
+                        reached = True
+                        raw = await self._attempt(x12_270, permit, deadline, correlation_id, number)
+            ok = True
+            return raw
+        except TimeoutError:
+            raise self._refused(
+                "deadline_exceeded",
+                f"no answer within {self.config.timeout.total:g}s",
+                correlation_id,
+            ) from None
+        finally:
+            self.bulkhead.leave()
+            if reached:
+                self.window.call(ms=(self._clock() - started) * 1000, ok=ok)
+
+    async def _attempt(
+        self, x12_270: bytes, permit: Permit, deadline: float, correlation_id: str, number: int
+    ) -> bytes:
+        """One attempt under ``permit``; settles the permit whatever happens."""
+        try:
+            wait = self.bucket.reserve(budget=deadline - self._clock())
+            if wait is None:
+                self.breaker.release(permit)
+                raise self._refused("paced", "pacing budget exceeded", correlation_id)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.attempts_made += 1
+            try:
+                raw = await self.transport.send(x12_270)
+            except PayerCallError as error:
+                if error.kind in BREAKER_FAILURES:
+                    self.breaker.failed(permit)
+                else:
+                    self.breaker.succeeded(permit)
+                _log.warning(
+                    "eligibility.payer_call_failed",
+                    payer_id=self.config.id,
+                    kind=error.kind,
+                    status_code=error.status_code,
+                    attempt=number,
+                    correlation_id=correlation_id,
+                )
+                raise
+            except asyncio.CancelledError:
+                # The deadline (or the caller) cut the call short: the payer was too slow.
+                self.breaker.failed(permit)
+                _log.warning(
+                    "eligibility.payer_call_failed",
+                    payer_id=self.config.id,
+                    kind="timeout",
+                    status_code=None,
+                    attempt=number,
+                    correlation_id=correlation_id,
+                )
+                raise
+            self.breaker.succeeded(permit)
+            return raw
+        finally:
+            self.breaker.release(permit)
+
+    def _retryable(self, error: Exception) -> bool:
+        return isinstance(error, PayerCallError) and error.kind in self.config.retry.failures
+
+    def _refused(self, kind: RefusalKind, message: str, correlation_id: str) -> PayerRefusedError:
+        _log.info(
+            "eligibility.payer_call_refused",
+            payer_id=self.config.id,
+            reason=kind,
+            correlation_id=correlation_id,
+        )
+        return PayerRefusedError(message, payer_id=self.config.id, kind=kind)
+
+    def _breaker_moved(self, old: BreakerState, new: BreakerState, failures: int) -> None:
+        name = {
+            "open": "eligibility.breaker_opened",
+            "half_open": "eligibility.breaker_half_opened",
+            "closed": "eligibility.breaker_closed",
+        }[new]
+        _log.warning(
+            name,
+            payer_id=self.config.id,
+            previous=old,
+            failures=failures,
+            attempts_made=self.attempts_made,
+        )
+
+    async def aclose(self) -> None:
+        """Close the payer's HTTP client."""
+        await self.transport.aclose()

@@ -1,0 +1,239 @@
+"""CAQH CORE Phase II real-time transport: a 270 out as HTTP MIME multipart, the 271 back.
+
+Each payer gets its own :class:`httpx.AsyncClient` (own pool, own timeouts), so a
+payer that holds its connections can only exhaust its own pool. Every failure is
+classified into one :data:`FailureKind`; messages carry no PHI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import ssl
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from eligate.eligibility._registry import (
+    BasicAuth,
+    BearerAuth,
+    HeaderKeyAuth,
+    PayerConfig,
+)
+from eligate.eligibility.errors import PayerCallError, RegistryError
+
+CORE_RULE_VERSION = "2.2.0"
+_BOUNDARY = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
+_FIELD_NAME = re.compile(rb'content-disposition:[^\r\n]*?\bname="([^"]*)"', re.IGNORECASE)
+REQUEST_PAYLOAD_TYPE = "X12_270_Request_005010X279A1"
+RESPONSE_PAYLOAD_TYPE = "X12_271_Response_005010X279A1"
+
+
+@dataclass(frozen=True, slots=True)
+class CoreEnvelope:
+    """The CORE fields around one payload."""
+
+    payload_type: str
+    processing_mode: str
+    payload_id: str
+    timestamp: str
+    sender_id: str
+    receiver_id: str
+    core_rule_version: str
+    payload: bytes
+    error_code: str | None = None
+
+    def fields(self) -> dict[str, bytes]:
+        """The multipart fields in CORE's order and spelling."""
+        fields = {
+            "PayloadType": self.payload_type.encode(),
+            "ProcessingMode": self.processing_mode.encode(),
+            "PayloadID": self.payload_id.encode(),
+            "TimeStamp": self.timestamp.encode(),
+            "SenderID": self.sender_id.encode(),
+            "ReceiverID": self.receiver_id.encode(),
+            "CORERuleVersion": self.core_rule_version.encode(),
+            "Payload": self.payload,
+        }
+        if self.error_code is not None:
+            fields["ErrorCode"] = self.error_code.encode()
+            fields["ErrorMessage"] = b""
+        return fields
+
+
+def encode_multipart(fields: Mapping[str, bytes]) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body of ``fields`` and its content type."""
+    boundary = f"eligate-{uuid.uuid4().hex}"
+    parts = [
+        b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (boundary.encode(), name.encode(), value)
+        for name, value in fields.items()
+    ]
+    body = b"".join(parts) + b"--%s--\r\n" % boundary.encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def decode_multipart(body: bytes, content_type: str) -> dict[str, bytes]:
+    """The named fields of a ``multipart/form-data`` body.
+
+    A small reader for what CORE exchanges carry (named text fields, no nesting);
+    the standard library's e-mail parser is ten times slower per message.
+
+    Raises:
+        ValueError: the body is not multipart or has no named field.
+    """
+    kind, _, params = content_type.partition(";")
+    if not kind.strip().lower().startswith("multipart/"):
+        raise ValueError("not a multipart body")
+    match = _BOUNDARY.search(params)
+    if match is None:
+        raise ValueError("multipart content type without a boundary")
+    delimiter = b"--" + (match.group(1) or match.group(2)).encode("latin-1")
+    fields: dict[str, bytes] = {}
+    for chunk in body.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, sep, value = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        name = _FIELD_NAME.search(head)
+        if name is not None:
+            fields[name.group(1).decode("latin-1")] = value.removesuffix(b"\r\n")
+    if not fields:
+        raise ValueError("multipart body without named fields")
+    return fields
+
+
+def core_timestamp(now: datetime | None = None) -> str:
+    """CORE's TimeStamp: ISO 8601 in UTC, to the second."""
+    return (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _auth_headers(config: PayerConfig, environ: Mapping[str, str]) -> dict[str, str]:
+    """Credential headers for ``config``, read from ``environ`` now."""
+    auth = config.auth
+
+    def secret(name: str) -> str:
+        value = environ.get(name)
+        if not value:
+            raise RegistryError(
+                f"environment variable {name} (payer credentials) is not set",
+                field="auth",
+            )
+        return value
+
+    if isinstance(auth, BasicAuth):
+        basic = httpx.BasicAuth(secret(auth.username_env), secret(auth.password_env))
+        request = next(basic.auth_flow(httpx.Request("POST", str(config.endpoint))))
+        return {"Authorization": request.headers["Authorization"]}
+    if isinstance(auth, BearerAuth):
+        return {"Authorization": f"Bearer {secret(auth.token_env)}"}
+    if isinstance(auth, HeaderKeyAuth):
+        return {auth.header: secret(auth.key_env)}
+    return {}
+
+
+class PayerTransport:
+    """One payer's HTTP client: sends a 270, returns the raw 271 or a classified error."""
+
+    def __init__(
+        self,
+        config: PayerConfig,
+        *,
+        sender_id: str,
+        environ: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.config = config
+        self.sender_id = sender_id
+        timeout = config.timeout
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=timeout.connect,
+                read=timeout.read,
+                write=timeout.read,
+                pool=timeout.connect,
+            ),
+            limits=httpx.Limits(
+                max_connections=config.pool_size,
+                max_keepalive_connections=config.pool_size,
+            ),
+            headers=_auth_headers(config, os.environ if environ is None else environ),
+            transport=transport,
+            verify=ssl_context or True,
+            trust_env=False,
+        )
+
+    async def send(self, x12_270: bytes, *, payload_id: str | None = None) -> bytes:
+        """POST ``x12_270`` to the payer; the 271 payload of its answer.
+
+        ``payload_id`` is CORE's PayloadID, a fresh UUID per message unless given.
+
+        Raises:
+            PayerCallError: timeout, connect, http_5xx, http_429, http_4xx or bad_payload.
+        """
+        payer = self.config.id
+        envelope = CoreEnvelope(
+            payload_type=REQUEST_PAYLOAD_TYPE,
+            processing_mode="RealTime",
+            payload_id=payload_id or str(uuid.uuid4()),
+            timestamp=core_timestamp(),
+            sender_id=self.sender_id,
+            receiver_id=self.config.x12.receiver_id,
+            core_rule_version=CORE_RULE_VERSION,
+            payload=x12_270,
+        )
+        body, content_type = encode_multipart(envelope.fields())
+        try:
+            response = await self._client.post(
+                str(self.config.endpoint), content=body, headers={"Content-Type": content_type}
+            )
+        except httpx.TimeoutException as error:
+            raise PayerCallError(type(error).__name__, payer_id=payer, kind="timeout") from None
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+            raise PayerCallError(type(error).__name__, payer_id=payer, kind="connect") from None
+        except httpx.HTTPError as error:
+            raise PayerCallError(type(error).__name__, payer_id=payer, kind="connect") from None
+        status = response.status_code
+        if status == 429:
+            raise PayerCallError(
+                "too many requests", payer_id=payer, kind="http_429", status_code=429
+            )
+        if status >= 500:
+            raise PayerCallError(
+                f"HTTP {status}", payer_id=payer, kind="http_5xx", status_code=status
+            )
+        if status >= 400:
+            raise PayerCallError(
+                f"HTTP {status}", payer_id=payer, kind="http_4xx", status_code=status
+            )
+        return _payload_of(response, payer)
+
+    async def aclose(self) -> None:
+        """Close the payer's connections."""
+        await self._client.aclose()
+
+
+def _payload_of(response: httpx.Response, payer: str) -> bytes:
+    """The 271 inside a CORE response (or a bare X12 body, which some payers send)."""
+    content_type = response.headers.get("content-type", "")
+    body = response.content
+    if content_type.lower().startswith("multipart/"):
+        try:
+            fields = decode_multipart(body, content_type)
+        except ValueError as error:
+            raise PayerCallError(str(error), payer_id=payer, kind="bad_payload") from None
+        code = fields.get("ErrorCode", b"Success").decode(errors="replace").strip()
+        if code and code != "Success":
+            raise PayerCallError(f"CORE error code {code[:60]}", payer_id=payer, kind="bad_payload")
+        payload = fields.get("Payload")
+        if payload is None:
+            raise PayerCallError("no Payload field", payer_id=payer, kind="bad_payload")
+        body = payload
+    if not body.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"ISA", b"GS", b"ST")):
+        raise PayerCallError("payload is not X12", payer_id=payer, kind="bad_payload")
+    return body

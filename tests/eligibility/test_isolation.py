@@ -1,0 +1,251 @@
+"""A payer's trouble stays in its lane: a slow or failing payer while another stays fast."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+
+import structlog
+
+from eligate.eligibility import (
+    Behavior,
+    BreakerPolicy,
+    EligibilityOutcome,
+    PayerRegistry,
+    RetryPolicy,
+    Simulator,
+    Timeouts,
+)
+from tests.eligibility.conftest import CoreFactory
+from tests.eligibility.fakes import make_request
+from tests.eligibility.test_guards import FakeClock
+
+FAST_MS = 300.0
+"""A healthy payer's check must stay well under this, whatever the sick payer does."""
+
+
+def _registry(
+    simulator: Simulator, *, pool_size: int = 4, open_seconds: float = 30
+) -> PayerRegistry:
+    return simulator.registry(
+        timeout=Timeouts(connect=0.2, read=0.3, total=0.5),
+        breaker=BreakerPolicy(failure_threshold=3, window_seconds=30, open_seconds=open_seconds),
+        retry=RetryPolicy(
+            attempts=3, backoff_base=0.01, failures=("connect", "timeout", "http_5xx")
+        ),
+        pool_size=pool_size,
+    )
+
+
+async def _timed(check: Awaitable[EligibilityOutcome]) -> tuple[EligibilityOutcome, float]:
+    started = time.perf_counter()
+    outcome = await check
+    return outcome, (time.perf_counter() - started) * 1000
+
+
+async def test_a_slow_payer_does_not_slow_the_others(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """While one payer holds every slot for 12 s, the others answer fast; its callers wait 0.5 s."""
+    await simulator.set_behavior("alpha", Behavior(latency_ms=12_000))
+    core = make_core(_registry(simulator, pool_size=8))
+    healthy_payers = ("bravo", "charlie", "delta")
+    for payer in healthy_payers:  # warm connections, as in steady traffic
+        await core.check(make_request(payer, member_id="SYN200999"))
+    sick = [
+        asyncio.ensure_future(
+            _timed(core.check(make_request("alpha", member_id=f"SYN1000{i:02d}")))
+        )
+        for i in range(16)
+    ]
+    while core.health("alpha").in_flight < 8:
+        await asyncio.sleep(0.005)
+    healthy_results = await asyncio.gather(
+        *(
+            _timed(core.check(make_request(payer, member_id=f"SYN2000{i:02d}")))
+            for payer in healthy_payers
+            for i in range(3)
+        )
+    )
+    assert core.health("alpha").in_flight == 8  # the sick payer still holds all its slots
+    sick_results = await asyncio.gather(*sick)
+
+    assert all(o.status == "verified" and o.origin == "payer" for o, _ in healthy_results)
+    assert max(ms for _, ms in healthy_results) < FAST_MS
+    assert all(o.status == "unable_to_verify" for o, _ in sick_results)
+    assert max(ms for _, ms in sick_results) < 500 + 150  # the payer's total budget, plus slack
+    reasons = {o.reason for o, _ in sick_results}
+    assert reasons <= {"deadline_exceeded", "bulkhead_full", "breaker_open", "timeout"}
+    assert "bulkhead_full" in reasons  # 16 callers, 8 slots: the rest refused at once
+
+
+async def test_a_failing_payer_opens_only_its_own_breaker(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """500s on every call open that payer's breaker; it then stops reaching the payer."""
+    await simulator.set_behavior("alpha", Behavior(error_rate=1.0))
+    core = make_core(_registry(simulator))
+    with structlog.testing.capture_logs() as logs:
+        for i in range(6):
+            sick = await core.check(make_request("alpha", member_id=f"SYN3000{i:02d}"))
+            assert sick.status == "unable_to_verify"
+            fine = await core.check(make_request("bravo", member_id=f"SYN3000{i:02d}"))
+            assert (fine.status, fine.origin) == ("verified", "payer")
+    assert core.health("alpha").breaker == "open"
+    assert {core.health(p).breaker for p in ("bravo", "charlie", "delta")} == {"closed"}
+    assert simulator.payers["alpha"].requests == 3  # threshold reached, then no more calls
+    assert sick.reason == "breaker_open"
+    opened = [e for e in logs if e["event"] == "eligibility.breaker_opened"]
+    assert [(e["payer_id"], e["failures"]) for e in opened] == [("alpha", 3)]
+    health = core.health("alpha")
+    assert health.error_rate == 1.0
+    assert core.health("bravo").error_rate == 0.0
+
+
+async def test_an_open_breaker_answers_at_once(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """With the breaker open, callers get their answer without waiting on the payer."""
+    await simulator.set_behavior("alpha", Behavior(latency_ms=12_000))
+    core = make_core(_registry(simulator, pool_size=10))
+    for i in range(3):
+        await core.check(make_request("alpha", member_id=f"SYN4000{i:02d}"))
+    assert core.health("alpha").breaker == "open"
+    outcome, ms = await _timed(core.check(make_request("alpha", member_id="SYN400099")))
+    assert outcome.reason == "breaker_open"
+    assert ms < 50
+
+
+async def test_half_open_sends_a_single_probe(simulator: Simulator, make_core: CoreFactory) -> None:
+    """After the open period exactly one caller probes; a good probe closes the breaker."""
+    clock = FakeClock()
+    await simulator.set_behavior("alpha", Behavior(error_rate=1.0))
+    core = make_core(_registry(simulator, open_seconds=10), clock=clock)
+    for i in range(3):
+        await core.check(make_request("alpha", member_id=f"SYN5000{i:02d}"))
+    assert core.health("alpha").breaker == "open"
+    await simulator.set_behavior("alpha", Behavior(latency_ms=50, jitter_ms=0))
+    clock.now += 10
+    assert core.health("alpha").breaker == "half_open"
+    before = simulator.payers["alpha"].requests
+    with structlog.testing.capture_logs() as logs:
+        outcomes = await asyncio.gather(
+            *(core.check(make_request("alpha", member_id=f"SYN5001{i:02d}")) for i in range(5))
+        )
+    assert simulator.payers["alpha"].requests - before == 1
+    assert sorted(o.status for o in outcomes) == ["unable_to_verify"] * 4 + ["verified"]
+    assert {o.reason for o in outcomes if o.status == "unable_to_verify"} == {"breaker_open"}
+    assert core.health("alpha").breaker == "closed"
+    events = [e["event"] for e in logs]
+    assert events.index("eligibility.breaker_half_opened") < events.index(
+        "eligibility.breaker_closed"
+    )
+
+
+async def test_a_down_payer_fails_fast_and_recovers(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """Connection refused is classified ``connect``; once the payer is back, a probe closes."""
+    clock = FakeClock()
+    await simulator.set_behavior("alpha", Behavior(down="refuse"))
+    core = make_core(_registry(simulator, open_seconds=5), clock=clock)
+    outcome, ms = await _timed(core.check(make_request("alpha")))
+    assert (outcome.status, outcome.reason) == ("unable_to_verify", "connect")
+    assert ms < FAST_MS
+    assert core.health("alpha").breaker == "open"  # three refused connections in one check
+    await simulator.set_behavior("alpha", Behavior())
+    clock.now += 5
+    again = await core.check(make_request("alpha", member_id="SYN600001"))
+    assert (again.status, again.origin) == ("verified", "payer")
+
+
+async def test_retries_stay_within_the_deadline(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """Retried timeouts never make a caller wait past the payer's total budget."""
+    await simulator.set_behavior("alpha", Behavior(latency_ms=2_000))
+    core = make_core(_registry(simulator))
+    with structlog.testing.capture_logs() as logs:
+        outcome, ms = await _timed(core.check(make_request("alpha")))
+    assert outcome.reason == "deadline_exceeded"
+    assert 450 < ms < 650
+    failed = [e for e in logs if e["event"] == "eligibility.payer_call_failed"]
+    assert [e["kind"] for e in failed] == ["timeout", "timeout"]  # 0.3 s read, then cut at 0.5 s
+
+
+async def test_4xx_is_not_retried_and_does_not_trip_the_breaker(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """A payer saying our request is wrong is not a payer outage."""
+    core = make_core(_registry(simulator))
+    lane = core.lane("alpha")
+    url = simulator.payers["alpha"].base_url + "/wrong-path"
+    lane.transport.config = lane.transport.config.model_copy(update={"endpoint": url})
+    for i in range(5):
+        outcome = await core.check(make_request("alpha", member_id=f"SYN7000{i:02d}"))
+        assert outcome.reason == "http_4xx"
+    assert simulator.payers["alpha"].requests == 5
+    assert core.health("alpha").breaker == "closed"
+
+
+async def test_pacing_waits_within_the_budget_and_refuses_beyond_it(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """At 4 calls/s, burst 1, the next call waits ~0.25 s; past the budget it is refused."""
+    from eligate.eligibility import Pacing
+
+    core = make_core(
+        simulator.registry(
+            pacing=Pacing(rate_per_second=4, burst=1),
+            timeout=Timeouts(connect=0.2, read=0.3, total=0.4),
+        )
+    )
+    first, _ = await _timed(core.check(make_request("alpha", member_id="SYN800001")))
+    second, waited = await _timed(core.check(make_request("alpha", member_id="SYN800002")))
+    assert (first.origin, second.origin) == ("payer", "payer")
+    assert waited > 150
+    outcomes = await asyncio.gather(
+        *(core.check(make_request("alpha", member_id=f"SYN80001{i}")) for i in range(3))
+    )
+    assert "paced" in {o.reason for o in outcomes}
+    fine = await core.check(make_request("bravo", member_id="SYN800001"))
+    assert fine.origin == "payer"
+
+
+async def test_a_payload_that_is_not_a_271_falls_back(make_core: CoreFactory) -> None:
+    """A payer answering X12 that is not a 271 gets ``bad_payload``; the caller is not hurt."""
+    import httpx
+
+    from eligate.eligibility import Core, simulator_registry
+    from tests.eligibility.conftest import SALT, SUBMITTER
+    from tests.eligibility.fakes import MemoryAudit, MemoryCache
+
+    not_271 = "~".join(
+        [
+            "ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*^"
+            "*00501*000000001*0*P*:",
+            "GS*HS*A*B*20260101*1200*1*X*005010X279A1",
+            "ST*270*0001*005010X279A1",
+            "BHT*0022*13*X*20260101*1200",
+            "SE*3*0001",
+            "GE*1*1",
+            "IEA*1*000000001~",
+        ]
+    ).encode()
+    registry = simulator_registry({"alpha": "http://payer.test/core/270"})
+    audit = MemoryAudit()
+    core = Core(
+        registry=registry,
+        cache=MemoryCache(),
+        audit=audit,
+        salt=SALT,
+        submitter=SUBMITTER,
+        transports={"alpha": httpx.MockTransport(lambda _: httpx.Response(200, content=not_271))},
+    )
+    try:
+        outcome = await core.check(make_request("alpha"))
+    finally:
+        await core.close()
+    assert (outcome.status, outcome.reason) == ("unable_to_verify", "bad_payload")
+    assert audit.records[-1].response_271 == not_271
