@@ -152,6 +152,7 @@ def cache_ops(keys: int = 6) -> st.SearchStrategy[list[CacheOp]]:
     wait = st.tuples(st.just("wait"), st.just(0), st.integers(1, 40))
     return st.lists(st.one_of(put, read, wait), max_size=60)
 
+
 # --- eligibility: CORE multipart fields and breaker event sequences ------------------
 
 CORE_FIELD_NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,20}", fullmatch=True)

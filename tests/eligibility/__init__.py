@@ -1,1 +1,1 @@
-"""Tests of the eligibility core: registry, guards, transport, core, simulator, cache, audit store."""
+"""Tests of the eligibility core: registry, guards, transport, simulator, cache, audit."""

@@ -1,23 +1,25 @@
-"""Fixtures of the eligibility tests: audit databases, stamina without waits, a simulator, cores on fakes."""
+"""Eligibility test fixtures: audit databases, no-wait retries, a simulator, cores on fakes."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
 import pytest
+import stamina
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from eligate.eligibility import KeyRing, SqlAuditStore
-from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime
-import stamina
+
 from eligate.eligibility import (
     Core,
+    KeyRing,
     PayerRegistry,
     Simulator,
+    SqlAuditStore,
     Submitter,
     start_simulator,
 )

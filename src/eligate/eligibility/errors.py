@@ -27,7 +27,6 @@ a miss and an ``eligibility.cache_unavailable`` warning. Messages name payers,
 failure kinds, key ids, row ids and database hosts, never a member.
 """
 
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -107,6 +106,7 @@ class StoreUnavailableError(EligibilityError):
     def __init__(self, message: str, *, target: str) -> None:
         super().__init__(message)
         self.target = target
+
 
 FailureKind = Literal["timeout", "connect", "http_5xx", "http_429", "http_4xx", "bad_payload"]
 """How a call to a payer failed, as the transport classifies it."""
