@@ -207,6 +207,11 @@ def _fail(problem: InputFileError) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+from eligate.service import _cli_service  # noqa: E402 - commands of the service area
+
+_cli_service.register(app)
+
+
 @app.callback()
 def _root() -> None:
     """US healthcare eligibility: X12 271 normalization."""
