@@ -88,3 +88,20 @@ def test_the_real_commands_say_the_core_is_not_wired_yet() -> None:
         done = CliRunner().invoke(app, args)
         assert done.exit_code == 2, done.output
         assert "error[core_not_configured]" in done.stderr
+
+
+def test_idempotency_follows_the_redis_url() -> None:
+    """Redis when ELIGATE_REDIS_URL is set, in-process otherwise."""
+    import asyncio
+
+    from eligate.service import (
+        InMemoryIdempotencyStore,
+        RedisIdempotencyStore,
+        build_idempotency,
+        load_settings,
+    )
+
+    assert isinstance(build_idempotency(load_settings()), InMemoryIdempotencyStore)
+    shared = build_idempotency(load_settings(redis_url="redis://127.0.0.1:6379/0"))
+    assert isinstance(shared, RedisIdempotencyStore)
+    asyncio.run(shared.close())

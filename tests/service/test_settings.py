@@ -21,10 +21,18 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     """With no variables: development, SQLite under the data dir, in-process cache, auth off."""
     settings = load_settings()
     assert settings.environment == "development"
-    assert settings.effective_database_url == "sqlite+aiosqlite:///.eligate/eligate.db"
+    assert settings.database_url == "sqlite+aiosqlite:///.eligate/eligate.db"
     assert settings.redis_url is None
     assert settings.payers_dir is None
     assert not settings.auth_enabled
+
+
+def test_the_database_follows_the_data_dir_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded SQLite file lives under ELIGATE_DATA_DIR; a URL given wins."""
+    monkeypatch.setenv("ELIGATE_DATA_DIR", "/var/lib/eligate")
+    assert load_settings().database_url == "sqlite+aiosqlite:////var/lib/eligate/eligate.db"
+    monkeypatch.setenv("ELIGATE_DATABASE_URL", "postgresql+asyncpg://127.0.0.1/eligate")
+    assert load_settings().database_url == "postgresql+asyncpg://127.0.0.1/eligate"
 
 
 def test_variables_are_read_with_the_eligate_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

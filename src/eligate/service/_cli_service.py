@@ -24,6 +24,8 @@ from eligate.service.errors import CoreNotConfiguredError, ServiceError
 from eligate.x12 import X12UsageError
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from eligate.service._idempotency import IdempotencyStore
 
 # The HTTP stack (fastapi, uvicorn, redis, structlog) is imported by the commands
@@ -75,19 +77,24 @@ def _settings(**overrides: Any) -> Settings:
         _fail(error.code, error.message)
 
 
-async def _serve(settings: Settings, factory: CoreFactory) -> None:
+def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
+    """A uvicorn server for the app on ``core``, bound where the settings say."""
     import uvicorn  # noqa: PLC0415 - lazy: the CLI starts fast
 
     from eligate.service._app import create_app  # noqa: PLC0415 - lazy: the CLI starts fast
 
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    core = await factory(settings)
     app = create_app(settings, core=core, idempotency=build_idempotency(settings))
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
     )
-    await uvicorn.Server(config).serve()
+    return uvicorn.Server(config)
+
+
+async def _serve(settings: Settings, factory: CoreFactory) -> None:
+    if settings.database_url.startswith("sqlite") and settings.data_dir.parts:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    core = await factory(settings)
+    await build_server(settings, core).serve()
 
 
 async def _check(

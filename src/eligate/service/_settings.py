@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".eligate")
     """Where embedded defaults keep their files (the SQLite audit store)."""
     database_url: str = ""
-    """SQLAlchemy async URL of the audit store; a SQLite file under ``data_dir`` when empty."""
+    """SQLAlchemy async URL of the audit store; a SQLite file under ``data_dir`` when unset."""
     redis_url: str | None = None
     """Redis for the result cache and idempotency keys; in-process when unset."""
     encryption_key: SecretStr = SecretStr(DEVELOPMENT_ENCRYPTION_KEY)
@@ -153,6 +153,15 @@ class Settings(BaseSettings):
     llm_max_concurrency: int = Field(default=4, ge=1)
     """Model calls in flight at once."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _embedded_database(cls, data: object) -> object:
+        """No ``database_url``: the embedded SQLite file under ``data_dir``."""
+        if isinstance(data, dict) and not data.get("database_url"):
+            data_dir = Path(str(data.get("data_dir") or ".eligate"))
+            return {**data, "database_url": f"sqlite+aiosqlite:///{data_dir / 'eligate.db'}"}
+        return data
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _api_keys(cls, value: object) -> object:
@@ -183,11 +192,6 @@ class Settings(BaseSettings):
         if self.environment == "production" and not self.api_keys:
             raise ValueError("ELIGATE_API_KEYS is empty; production needs at least one API key")
         return self
-
-    @property
-    def effective_database_url(self) -> str:
-        """``database_url``, or the embedded SQLite file under ``data_dir``."""
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'eligate.db'}"
 
     @property
     def auth_enabled(self) -> bool:
