@@ -36,3 +36,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# Service: HTTP overhead of the app under uvicorn around an instant core.
+.PHONY: bench-service
+bench-service: install
+	$(BIN)/python bench/bench_service.py
