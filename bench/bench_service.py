@@ -125,7 +125,7 @@ def _serve(ports: multiprocessing.Queue[int]) -> None:
     settings = load_settings(
         environment="test",
         encryption_key="YmVuY2gtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMtb2s=",
-        cache_salt="bench-salt",
+        cache_salt="bench-cache-salt-16+",
         api_keys=f"bench:admin:{hash_api_key(KEY)}",
         rate_limit_per_minute=10_000_000,
         rate_limit_burst=1_000_000,

@@ -19,7 +19,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 NORMALIZE_KEY = "syn-normalize-key-0001"
 CLINIC_KEY = "syn-clinic-key-0002"
 ADMIN_KEY = "syn-admin-key-0003"
-TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vaw=="
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE="
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -27,7 +27,7 @@ def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",
         "encryption_key": TEST_ENCRYPTION_KEY,
-        "cache_salt": "test-cache-salt",
+        "cache_salt": "test-cache-salt-16+",
         "api_keys": (
             ApiKey(
                 name="adapter", scopes=frozenset({"normalize"}), sha256=hash_api_key(NORMALIZE_KEY)

@@ -108,6 +108,9 @@ async def test_an_unknown_payer_is_404(client: httpx.AsyncClient, core: FakeCore
         ({"subscriber": {**MEMBER, "birth_date": "1980-13-45"}}, "body.subscriber.birth_date"),
         ({"subscriber": {"last_name": "TESTPATIENT"}}, "body.subscriber.member_id"),
         ({"service_type_codes": ["30", "not a code"]}, "body.service_type_codes.1"),
+        ({"service_type_codes": ["30", "ZZ"]}, "body.service_type_codes.1"),
+        ({"provider_npi": "1234567890"}, "body.provider_npi"),
+        ({"subscriber": {**MEMBER, "gender_code": "F"}}, "body.subscriber"),
         ({"context": "whenever"}, "body.context"),
         ({"provider_npi": "12345"}, "body.provider_npi"),
         ({"payer_id": "../etc"}, "body.payer_id"),
@@ -123,7 +126,15 @@ async def test_invalid_inquiries_are_422_without_echoing_values(
     body = response.json()
     assert body["error"]["code"] == "invalid_request"
     assert location in [f["location"] for f in body["error"]["fields"]]
-    for value in ("TEST*PATIENT", "1980-13-45", "not a code", "whenever", "12345", "SYNSECRET"):
+    for value in (
+        "TEST*PATIENT",
+        "1980-13-45",
+        "not a code",
+        "whenever",
+        "12345",
+        "SYNSECRET",
+        "ZZ",
+    ):
         assert value not in response.text
     assert "TESTPATIENT" not in response.text
     assert core.requests == []
@@ -146,9 +157,7 @@ async def test_a_270_the_core_refuses_is_422(client: httpx.AsyncClient, core: Fa
     from eligate.x12 import X12UsageError
 
     core.script("SYNPAYER1", Step(error=X12UsageError("provider_npi is not a valid NPI")))
-    response = await client.post(
-        "/v1/eligibility", json=inquiry(provider_npi="1234567890"), headers=CLINIC
-    )
+    response = await client.post("/v1/eligibility", json=inquiry(), headers=CLINIC)
     assert response.status_code == 422
     assert response.json()["error"] == {
         "code": "invalid_inquiry",

@@ -13,7 +13,7 @@ from tests.service.conftest import TEST_ENCRYPTION_KEY
 def _production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ELIGATE_ENVIRONMENT", "production")
     monkeypatch.setenv("ELIGATE_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
-    monkeypatch.setenv("ELIGATE_CACHE_SALT", "prod-salt")
+    monkeypatch.setenv("ELIGATE_CACHE_SALT", "production-cache-salt")
     monkeypatch.setenv("ELIGATE_API_KEYS", f"clinic:eligibility:{hash_api_key('k')}")
 
 
@@ -152,3 +152,23 @@ def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_the_audit_key_ring_is_checked_and_has_two_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[id:]base64`` 32-byte keys, comma-separated, from either variable; bad ones named."""
+    monkeypatch.setenv("ELIGATE_AUDIT_KEYS", f"k-new:{TEST_ENCRYPTION_KEY}, {TEST_ENCRYPTION_KEY}")
+    ring = load_settings().encryption_key.get_secret_value()
+    assert ring.startswith("k-new:")
+    monkeypatch.delenv("ELIGATE_AUDIT_KEYS")
+    monkeypatch.setenv("ELIGATE_ENCRYPTION_KEY", "k1:c2hvcnQ=")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert "ELIGATE_ENCRYPTION_KEY: key 1 is not [id:]base64 of 32 bytes" in refused.value.message
+    assert "c2hvcnQ" not in refused.value.message
+
+
+def test_a_short_cache_salt_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core needs at least 16 bytes of salt for its keyed hashes."""
+    monkeypatch.setenv("ELIGATE_CACHE_SALT", "short")
+    with pytest.raises(SettingsError, match="ELIGATE_CACHE_SALT: the cache salt must be at least"):
+        load_settings()

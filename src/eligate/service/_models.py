@@ -8,9 +8,9 @@ bad inquiry is a 422 here, never a failure inside the core.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from eligate.eligibility import (
     Context,
@@ -20,7 +20,7 @@ from eligate.eligibility import (
     PayerSummary,
 )
 from eligate.normalizer import EligibilityResult, Verdict
-from eligate.x12 import InquiryPerson
+from eligate.x12 import InquiryPerson, code_set, npi_is_valid
 
 _DELIMITERS = frozenset("*:^~|")
 
@@ -33,6 +33,18 @@ def _x12_text(value: str) -> str:
         raise ValueError("must hold printable ASCII characters only")
     if not _DELIMITERS.isdisjoint(value):
         raise ValueError("must not contain X12 delimiters (* : ^ ~ |)")
+    return value
+
+
+def _npi(value: str) -> str:
+    if not npi_is_valid(value):
+        raise ValueError("is not a valid NPI (10 digits with a Luhn check digit)")
+    return value
+
+
+def _service_type(value: str) -> str:
+    if value not in code_set("eb03"):
+        raise ValueError("is not an X12 service type code (EB03)")
     return value
 
 
@@ -62,6 +74,12 @@ class SubscriberCreate(_Request):
     """Birth date (sent when the subscriber is the patient)."""
     gender_code: Literal["F", "M", "U"] | None = None
     """Gender, sent with the birth date."""
+
+    @model_validator(mode="after")
+    def _gender_needs_birth_date(self) -> Self:
+        if self.gender_code is not None and self.birth_date is None:
+            raise ValueError("gender_code is sent only with birth_date")
+        return self
 
     def to_person(self) -> InquiryPerson:
         """The 270 builder's view of this person."""
@@ -96,12 +114,16 @@ class InquiryCreate(_Request):
     """The member who holds the coverage."""
     dependent: DependentCreate | None = None
     """The patient, when not the subscriber."""
-    provider_npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
+    provider_npi: Annotated[str, Field(pattern=r"^[0-9]{10}$"), AfterValidator(_npi)] | None = None
     """The requesting provider's NPI; the configured provider when absent."""
     provider_name: Annotated[X12Text, Field(min_length=1, max_length=60)] | None = None
     """The requesting provider's organization name."""
     service_type_codes: list[
-        Annotated[str, Field(min_length=1, max_length=2, pattern=r"^[A-Z0-9]{1,2}$")]
+        Annotated[
+            str,
+            Field(min_length=1, max_length=2, pattern=r"^[A-Z0-9]{1,2}$"),
+            AfterValidator(_service_type),
+        ]
     ] = Field(default_factory=lambda: ["30"], min_length=1, max_length=99)
     """X12 service type codes asked about (``30`` = health benefit plan coverage)."""
     date_of_service: date | None = None

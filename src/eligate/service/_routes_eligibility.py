@@ -17,6 +17,12 @@ from eligate.x12 import X12UsageError
 
 router = APIRouter(prefix="/v1", tags=["eligibility"])
 
+INQUIRY_ERRORS: tuple[type[Exception], ...] = (X12UsageError,)
+"""What the core raises when an inquiry cannot be written as a 270: a 422, not a 500.
+
+The request models refuse all of it first; this is the net behind them.
+"""
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorPublic} for status in (401, 403, 404, 409, 413, 422, 429)
 }
@@ -57,7 +63,7 @@ async def create_inquiry(
         asked = inquiry.to_request(correlation_id=correlation_id, today=date.today())
         try:
             outcome = await core.check(asked)
-        except X12UsageError as error:  # the 270 builder refuses what a payer would reject
+        except INQUIRY_ERRORS as error:
             raise ApiError(status_code=422, code="invalid_inquiry", message=str(error)) from None
         except LookupError:
             raise unknown_payer(inquiry.payer_id) from None

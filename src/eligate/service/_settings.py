@@ -9,6 +9,8 @@ service without API keys.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -120,8 +123,15 @@ class Settings(BaseSettings):
     """SQLAlchemy async URL of the audit store; a SQLite file under ``data_dir`` when unset."""
     redis_url: str | None = None
     """Redis for the result cache and idempotency keys; in-process when unset."""
-    encryption_key: SecretStr = SecretStr(DEVELOPMENT_ENCRYPTION_KEY)
-    """Key that encrypts raw 270/271 at rest; the built-in one is refused outside development."""
+    encryption_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_ENCRYPTION_KEY),
+        validation_alias=AliasChoices(
+            "encryption_key", "ELIGATE_ENCRYPTION_KEY", "ELIGATE_AUDIT_KEYS"
+        ),
+    )
+    """Keys that encrypt raw 270/271 at rest: ``[id:]base64`` 32-byte keys, comma-separated,
+    the first seals (also read from ELIGATE_AUDIT_KEYS); the built-in one is refused outside
+    development."""
     cache_salt: SecretStr = SecretStr(DEVELOPMENT_CACHE_SALT)
     """Salt of the keyed hashes naming cache entries; built-in one refused outside development."""
     payers_dir: Path | None = None
@@ -166,6 +176,27 @@ class Settings(BaseSettings):
     @classmethod
     def _api_keys(cls, value: object) -> object:
         return _parse_api_keys(value)
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _key_ring(cls, value: SecretStr) -> SecretStr:
+        entries = [e.strip() for e in value.get_secret_value().split(",")]
+        for position, entry in enumerate(entries, start=1):
+            encoded = entry.rpartition(":")[2].strip()
+            try:
+                secret = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            except (binascii.Error, ValueError):
+                secret = b""
+            if len(secret) != 32:
+                raise ValueError(f"key {position} is not [id:]base64 of 32 bytes")
+        return value
+
+    @field_validator("cache_salt")
+    @classmethod
+    def _salt(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < 16:
+            raise ValueError("the cache salt must be at least 16 bytes")
+        return value
 
     @field_validator("llm_mode", mode="before")
     @classmethod
