@@ -7,9 +7,15 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from structlog.testing import capture_logs
 
-from eligate.service import TokenBucketLimiter, create_app, load_settings
+from eligate.service import (
+    RedisTokenBucketLimiter,
+    TokenBucketLimiter,
+    create_app,
+    load_settings,
+)
 from tests.factories import make_271
 from tests.service.conftest import ADMIN_KEY, CLINIC_KEY, NORMALIZE_KEY, make_settings
 from tests.service.fakes import FakeCore
@@ -94,23 +100,23 @@ def test_the_token_bucket_refills_at_its_rate() -> None:
     """Tokens come back at per_minute/60 a second, up to the burst."""
     now = [0.0]
     limiter = TokenBucketLimiter(per_minute=60, burst=3, clock=lambda: now[0])
-    assert [limiter.acquire("a").allowed for _ in range(4)] == [True, True, True, False]
+    assert [limiter.take("a").allowed for _ in range(4)] == [True, True, True, False]
     now[0] += 1.0
-    assert limiter.acquire("a").allowed
-    assert not limiter.acquire("a").allowed
+    assert limiter.take("a").allowed
+    assert not limiter.take("a").allowed
     now[0] += 100.0
-    assert [limiter.acquire("a").allowed for _ in range(4)] == [True, True, True, False]
+    assert [limiter.take("a").allowed for _ in range(4)] == [True, True, True, False]
 
 
 def test_the_token_bucket_forgets_idle_clients_when_full() -> None:
     """Memory is bounded: idle clients are evicted when the table is full."""
     now = [0.0]
     limiter = TokenBucketLimiter(per_minute=60, burst=1, clock=lambda: now[0], max_clients=2)
-    limiter.acquire("a")
-    limiter.acquire("b")
+    limiter.take("a")
+    limiter.take("b")
     now[0] += 10
-    assert limiter.acquire("c").allowed
-    assert limiter.acquire("a").allowed
+    assert limiter.take("c").allowed
+    assert limiter.take("a").allowed
 
 
 async def test_a_declared_length_over_the_limit_is_413(core: FakeCore) -> None:
@@ -177,3 +183,53 @@ async def test_unknown_routes_and_methods_keep_the_error_shape(client: httpx.Asy
     assert wrong.status_code == 405
     assert wrong.json()["error"]["code"] == "method_not_allowed"
     assert wrong.json()["correlation_id"] == wrong.headers["x-correlation-id"]
+
+
+async def test_the_redis_limiter_shares_one_bucket(redis: tuple[Redis, str]) -> None:
+    """Two limiters (two replicas) on one Redis draw from the same bucket per client."""
+    client, prefix = redis
+    one = RedisTokenBucketLimiter(client, per_minute=1, burst=2, prefix=prefix)
+    two = RedisTokenBucketLimiter(client, per_minute=1, burst=2, prefix=prefix)
+    assert (await one.acquire("clinic")).allowed
+    assert (await two.acquire("clinic")).allowed
+    refused = await one.acquire("clinic")
+    assert not refused.allowed
+    assert 55 <= refused.retry_after_seconds <= 60
+    assert (await two.acquire("adapter")).allowed
+    assert 0 < await client.pttl(prefix + "clinic") <= 121_000
+
+
+async def test_the_redis_limiter_lets_requests_through_when_redis_is_down() -> None:
+    """A Redis outage degrades to no limit (logged), never to refusing every request."""
+    down = RedisTokenBucketLimiter.from_url(
+        "redis://127.0.0.1:1/0", per_minute=1, burst=1, prefix="x:"
+    )
+    with capture_logs() as logs:
+        assert (await down.acquire("clinic")).allowed
+    await down.close()
+    assert [e["event"] for e in logs] == ["service.rate_limit_unavailable"]
+
+
+async def test_the_app_limits_through_redis(core: FakeCore, redis: tuple[Redis, str]) -> None:
+    """With the Redis limiter wired in, the 429 comes from the shared bucket."""
+    client, prefix = redis
+    limiter = RedisTokenBucketLimiter(client, per_minute=1, burst=1, prefix=prefix)
+    app = create_app(make_settings(), core=core, limiter=limiter)
+    clinic = {"X-API-Key": CLINIC_KEY}
+    async with _client(app) as http:
+        assert (await http.get("/v1/payers", headers=clinic)).status_code == 200
+        limited = await http.get("/v1/payers", headers=clinic)
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 55
+
+
+def test_the_limiter_follows_the_redis_url() -> None:
+    """Redis buckets when ELIGATE_REDIS_URL is set, in-process otherwise."""
+    import asyncio
+
+    from eligate.service import build_limiter
+
+    assert isinstance(build_limiter(load_settings()), TokenBucketLimiter)
+    shared = build_limiter(load_settings(redis_url="redis://127.0.0.1:6379/0"))
+    assert isinstance(shared, RedisTokenBucketLimiter)
+    asyncio.run(shared.close())

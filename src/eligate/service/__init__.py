@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         CoreFactory,
         build_core,
         build_idempotency,
+        build_limiter,
     )
     from eligate.service._idempotency import (
         Begin,
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
         SubscriberCreate,
     )
     from eligate.service._ratelimit import (
+        Decision,
+        RateLimiter,
+        RedisTokenBucketLimiter,
         TokenBucketLimiter,
     )
     from eligate.service._settings import (
@@ -66,6 +70,7 @@ _WHERE = {
     "CoreFactory": "_cli_service",
     "build_core": "_cli_service",
     "build_idempotency": "_cli_service",
+    "build_limiter": "_cli_service",
     "Begin": "_idempotency",
     "IdempotencyStore": "_idempotency",
     "InMemoryIdempotencyStore": "_idempotency",
@@ -83,6 +88,9 @@ _WHERE = {
     "PayersPublic": "_models",
     "StatusPublic": "_models",
     "SubscriberCreate": "_models",
+    "Decision": "_ratelimit",
+    "RateLimiter": "_ratelimit",
+    "RedisTokenBucketLimiter": "_ratelimit",
     "TokenBucketLimiter": "_ratelimit",
     "ApiKey": "_settings",
     "Environment": "_settings",
@@ -103,6 +111,7 @@ __all__ = [
     "Begin",
     "CoreFactory",
     "CoreNotConfiguredError",
+    "Decision",
     "DependentCreate",
     "EligibilityPublic",
     "Environment",
@@ -115,8 +124,10 @@ __all__ = [
     "NormalizeCreate",
     "NormalizePublic",
     "PayersPublic",
+    "RateLimiter",
     "ReadyCheck",
     "RedisIdempotencyStore",
+    "RedisTokenBucketLimiter",
     "Scope",
     "ServiceError",
     "Settings",
@@ -127,6 +138,7 @@ __all__ = [
     "TokenBucketLimiter",
     "build_core",
     "build_idempotency",
+    "build_limiter",
     "configure_logging",
     "create_app",
     "hash_api_key",

@@ -19,7 +19,7 @@ from eligate.service._idempotency import IdempotencyStore, InMemoryIdempotencySt
 from eligate.service._logging import get_logger
 from eligate.service._metrics import Metrics
 from eligate.service._middleware import RequestContextMiddleware
-from eligate.service._ratelimit import TokenBucketLimiter
+from eligate.service._ratelimit import RateLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
 from eligate.service._state import ReadyCheck, ServiceState
 
@@ -50,7 +50,7 @@ def create_app(
     core: EligibilityCore,
     idempotency: IdempotencyStore | None = None,
     ready: ReadyCheck | None = None,
-    limiter: TokenBucketLimiter | None = None,
+    limiter: RateLimiter | None = None,
 ) -> FastAPI:
     """The eligate HTTP API around ``core``.
 
@@ -59,8 +59,8 @@ def create_app(
         core: answers inquiries; closed when the app shuts down.
         idempotency: where ``Idempotency-Key`` responses live; in-process when None.
         ready: what ``/readyz`` asks; the core's ``ready()`` if it has one, else always ready.
-        limiter: per-client rate limiter; one from ``settings`` when None (tests pass
-            one with a fake clock).
+        limiter: per-client rate limits; in-process from ``settings`` when None
+            (``build_limiter`` gives the Redis one; tests pass one with a fake clock).
 
     Returns:
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
@@ -94,7 +94,10 @@ def create_app(
             try:
                 await state.core.close()
             finally:
-                await state.idempotency.close()
+                try:
+                    await state.idempotency.close()
+                finally:
+                    await state.limiter.close()
             log.info("service.stopped")
 
     app = FastAPI(

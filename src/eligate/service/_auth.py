@@ -78,7 +78,7 @@ def authorize(scope: Scope) -> Callable[[Request], Awaitable[Principal]]:
                 code="insufficient_scope",
                 message=f"the API key lacks the {scope!r} scope",
             )
-        decision = state.limiter.acquire(principal.name)
+        decision = await state.limiter.acquire(principal.name)
         if not decision.allowed:
             raise ApiError(
                 status_code=429,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import uvicorn
 
     from eligate.service._idempotency import IdempotencyStore
+    from eligate.service._ratelimit import RateLimiter
 
 # The HTTP stack (fastapi, uvicorn, redis, structlog) is imported by the commands
 # that need it, so `eligate normalize` starts as fast as before.
@@ -58,6 +59,21 @@ def build_idempotency(settings: Settings) -> IdempotencyStore:
     return InMemoryIdempotencyStore()
 
 
+def build_limiter(settings: Settings) -> RateLimiter:
+    """Buckets in Redis when ``redis_url`` is set (one limit across replicas), else in-process."""
+    from eligate.service._ratelimit import (  # noqa: PLC0415 - lazy: the CLI starts fast
+        RedisTokenBucketLimiter,
+        TokenBucketLimiter,
+    )
+
+    per_minute, burst = settings.rate_limit_per_minute, settings.rate_limit_burst
+    if settings.redis_url:
+        return RedisTokenBucketLimiter.from_url(
+            settings.redis_url, per_minute=per_minute, burst=burst
+        )
+    return TokenBucketLimiter(per_minute=per_minute, burst=burst)
+
+
 class _CommandError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -83,7 +99,12 @@ def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
 
     from eligate.service._app import create_app  # noqa: PLC0415 - lazy: the CLI starts fast
 
-    app = create_app(settings, core=core, idempotency=build_idempotency(settings))
+    app = create_app(
+        settings,
+        core=core,
+        idempotency=build_idempotency(settings),
+        limiter=build_limiter(settings),
+    )
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from eligate.eligibility import EligibilityCore
 from eligate.service._idempotency import IdempotencyStore
 from eligate.service._metrics import Metrics
-from eligate.service._ratelimit import TokenBucketLimiter
+from eligate.service._ratelimit import RateLimiter
 from eligate.service._settings import ApiKey, Settings
 
 ReadyCheck = Callable[[], Awaitable[bool]]
@@ -22,7 +22,7 @@ class ServiceState:
     settings: Settings
     core: EligibilityCore
     idempotency: IdempotencyStore
-    limiter: TokenBucketLimiter
+    limiter: RateLimiter
     metrics: Metrics
     keys_by_hash: Mapping[str, ApiKey]
     ready: ReadyCheck
