@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -18,12 +20,14 @@ from eligate.service import (
     StoredResponse,
     create_app,
 )
+from eligate.service._idempotency import sealing_key
 from tests.service.conftest import CLINIC_KEY, make_settings
 from tests.service.fakes import FakeCore
 from tests.service.test_eligibility_routes import inquiry
 
 LOCK = timedelta(seconds=30)
 KEEP = timedelta(seconds=60)
+SEAL = sealing_key(b"k" * 32)
 RESPONSE = StoredResponse(status_code=200, body=b'{"ok":true}', media_type="application/json")
 
 
@@ -36,7 +40,7 @@ async def store(
         yield InMemoryIdempotencyStore()
         return
     client, prefix = redis
-    yield RedisIdempotencyStore(client, prefix=prefix)
+    yield RedisIdempotencyStore(client, prefix=prefix, seal_key=SEAL)
 
 
 async def test_first_use_claims_then_replays(store: IdempotencyStore) -> None:
@@ -82,6 +86,26 @@ async def test_redis_keys_carry_the_prefix_and_a_ttl(redis: tuple[Redis, str]) -
     assert 0 < await client.pttl(prefix + "abc") <= 30_000
     await store.complete("abc", fingerprint="f", response=RESPONSE, ttl=KEEP)
     assert 30_000 < await client.pttl(prefix + "abc") <= 60_000
+
+
+async def test_redis_bodies_are_sealed_and_bound_to_their_key(redis: tuple[Redis, str]) -> None:
+    """Member data is not readable in Redis; another key, or none, cannot replay it."""
+    client, prefix = redis
+    body = b'{"member_id":"SYN000123","last_name":"TESTPATIENT"}'
+    sealed = RedisIdempotencyStore(client, prefix=prefix, seal_key=SEAL)
+    await sealed.begin("k", fingerprint="f", lock_ttl=LOCK)
+    response = StoredResponse(status_code=200, body=body, media_type="application/json")
+    await sealed.complete("k", fingerprint="f", response=response, ttl=KEEP)
+    raw = await client.get(prefix + "k")
+    assert raw is not None
+    assert b"SYN000123" not in raw
+    assert b"SYN000123" not in base64.b64decode(json.loads(raw)["body"])
+    assert (await sealed.begin("k", fingerprint="f", lock_ttl=LOCK)).response == response
+    rotated = RedisIdempotencyStore(client, prefix=prefix, seal_key=sealing_key(b"o" * 32))
+    assert (await rotated.begin("k", fingerprint="f", lock_ttl=LOCK)).state == "started"
+    await sealed.complete("k", fingerprint="f", response=response, ttl=KEEP)
+    plain = RedisIdempotencyStore(client, prefix=prefix)
+    assert (await plain.begin("k", fingerprint="f", lock_ttl=LOCK)).state == "started"
 
 
 def test_the_memory_store_is_bounded() -> None:

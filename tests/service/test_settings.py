@@ -157,8 +157,9 @@ def test_settings_are_frozen() -> None:
 def test_the_audit_key_ring_is_checked_and_has_two_names(monkeypatch: pytest.MonkeyPatch) -> None:
     """``[id:]base64`` 32-byte keys, comma-separated, from either variable; bad ones named."""
     monkeypatch.setenv("ELIGATE_AUDIT_KEYS", f"k-new:{TEST_ENCRYPTION_KEY}, {TEST_ENCRYPTION_KEY}")
-    ring = load_settings().encryption_key.get_secret_value()
-    assert ring.startswith("k-new:")
+    settings = load_settings()
+    assert settings.encryption_key.get_secret_value().startswith("k-new:")
+    assert settings.primary_key() == b"test-encryption-key-32-bytes-ok!"
     monkeypatch.delenv("ELIGATE_AUDIT_KEYS")
     monkeypatch.setenv("ELIGATE_ENCRYPTION_KEY", "k1:c2hvcnQ=")
     with pytest.raises(SettingsError) as refused:

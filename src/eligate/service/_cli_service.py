@@ -51,11 +51,17 @@ async def build_core(settings: Settings) -> EligibilityCore:
 
 
 def build_idempotency(settings: Settings) -> IdempotencyStore:
-    """Redis when ``redis_url`` is set (shared by replicas), else in-process."""
-    from eligate.service._idempotency import InMemoryIdempotencyStore, RedisIdempotencyStore  # noqa: PLC0415 - lazy: the CLI starts fast
+    """Redis when ``redis_url`` is set (shared by replicas, bodies sealed), else in-process."""
+    from eligate.service._idempotency import (  # noqa: PLC0415 - lazy: the CLI starts fast
+        InMemoryIdempotencyStore,
+        RedisIdempotencyStore,
+        sealing_key,
+    )
 
     if settings.redis_url:
-        return RedisIdempotencyStore.from_url(settings.redis_url)
+        return RedisIdempotencyStore.from_url(
+            settings.redis_url, seal_key=sealing_key(settings.primary_key())
+        )
     return InMemoryIdempotencyStore()
 
 

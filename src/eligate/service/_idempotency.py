@@ -6,19 +6,24 @@ is the seam: :class:`InMemoryIdempotencyStore` for one process (the embedded
 default and fast tests), :class:`RedisIdempotencyStore` shared by every replica.
 
 Keys reach a store already hashed with the client's name, so neither the client's
-key nor anything in the body appears in Redis key names.
+key nor anything in the body appears in Redis key names. Stored responses hold
+member data; the Redis store seals them with AES-256-GCM when given a key.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, Protocol
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis.asyncio import Redis
 
 BeginState = Literal["started", "replay", "in_flight", "mismatch"]
@@ -137,17 +142,31 @@ return 0
 """
 
 
-class RedisIdempotencyStore:
-    """Keys in Redis, shared by every replica; one JSON value per key with a TTL."""
+def sealing_key(secret: bytes) -> bytes:
+    """A 32-byte key for stored responses, derived from (and distinct from) ``secret``."""
+    return hashlib.sha256(b"eligate.idempotency.v1\x1f" + secret).digest()
 
-    def __init__(self, client: Redis, *, prefix: str = "eligate:idem:") -> None:
+
+class RedisIdempotencyStore:
+    """Keys in Redis, shared by every replica; one JSON value per key with a TTL.
+
+    With ``seal_key`` (32 bytes), response bodies are stored sealed with AES-256-GCM,
+    bound to their Redis key; a body that does not open is treated as absent.
+    """
+
+    def __init__(
+        self, client: Redis, *, prefix: str = "eligate:idem:", seal_key: bytes | None = None
+    ) -> None:
         self._client = client
         self._prefix = prefix
+        self._cipher = AESGCM(seal_key) if seal_key is not None else None
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "eligate:idem:") -> RedisIdempotencyStore:
+    def from_url(
+        cls, url: str, *, prefix: str = "eligate:idem:", seal_key: bytes | None = None
+    ) -> RedisIdempotencyStore:
         """A store on a new client for ``url``; :meth:`close` closes it."""
-        return cls(Redis.from_url(url), prefix=prefix)
+        return cls(Redis.from_url(url), prefix=prefix, seal_key=seal_key)
 
     async def begin(self, key: str, *, fingerprint: str, lock_ttl: timedelta) -> Begin:
         """See :meth:`IdempotencyStore.begin`."""
@@ -164,11 +183,15 @@ class RedisIdempotencyStore:
                 return Begin("mismatch")
             if value["state"] == "pending":
                 return Begin("in_flight")
+            body = self._open(name, base64.b64decode(value["body"]), sealed=bool(value["sealed"]))
+            if body is None:  # sealed with another key: forget it, answer afresh
+                await self._client.delete(name)
+                continue
             return Begin(
                 "replay",
                 StoredResponse(
                     status_code=int(value["status_code"]),
-                    body=base64.b64decode(value["body"]),
+                    body=body,
                     media_type=str(value["media_type"]),
                 ),
             )
@@ -178,14 +201,16 @@ class RedisIdempotencyStore:
         self, key: str, *, fingerprint: str, response: StoredResponse, ttl: timedelta
     ) -> None:
         """See :meth:`IdempotencyStore.complete`."""
+        name = self._prefix + key
         value = {
             "fingerprint": fingerprint,
             "state": "done",
+            "sealed": self._cipher is not None,
             "status_code": response.status_code,
             "media_type": response.media_type,
-            "body": base64.b64encode(response.body).decode(),
+            "body": base64.b64encode(self._seal(name, response.body)).decode(),
         }
-        await self._client.set(self._prefix + key, json.dumps(value), px=_ms(ttl))
+        await self._client.set(name, json.dumps(value), px=_ms(ttl))
 
     async def abandon(self, key: str, *, fingerprint: str) -> None:
         """See :meth:`IdempotencyStore.abandon`."""
@@ -194,6 +219,23 @@ class RedisIdempotencyStore:
     async def close(self) -> None:
         """Close the Redis client."""
         await self._client.aclose()
+
+    def _seal(self, name: str, body: bytes) -> bytes:
+        if self._cipher is None:
+            return body
+        nonce = os.urandom(12)
+        return nonce + self._cipher.encrypt(nonce, body, name.encode())
+
+    def _open(self, name: str, stored: bytes, *, sealed: bool) -> bytes | None:
+        """The body, or None when it was stored under another sealing set-up."""
+        if self._cipher is None:
+            return None if sealed else stored
+        if not sealed:
+            return None
+        try:
+            return self._cipher.decrypt(stored[:12], stored[12:], name.encode())
+        except (InvalidTag, ValueError):
+            return None
 
 
 def _claim(fingerprint: str) -> str:

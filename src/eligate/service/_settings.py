@@ -224,6 +224,12 @@ class Settings(BaseSettings):
             raise ValueError("ELIGATE_API_KEYS is empty; production needs at least one API key")
         return self
 
+    def primary_key(self) -> bytes:
+        """The first key of ``encryption_key`` (the one that seals), decoded."""
+        first = self.encryption_key.get_secret_value().split(",")[0]
+        encoded = first.rpartition(":")[2].strip()
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+
     @property
     def auth_enabled(self) -> bool:
         """API keys are checked unless in development with none configured."""
