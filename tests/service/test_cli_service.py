@@ -43,6 +43,20 @@ def test_check_prints_a_verified_outcome_and_exits_0() -> None:
     assert core.closed
 
 
+def test_check_asks_about_a_dependent() -> None:
+    """The dependent options put the patient in the dependent loop; a partial one is refused."""
+    core = FakeCore()
+    dependent = ["--dependent-last-name", "SAMPLE", "--dependent-first-name", "JO"]
+    done = CliRunner().invoke(_app(core), [*ARGS, *dependent, "--dependent-dob", "2015-06-01"])
+    assert done.exit_code == 0, done.output
+    asked = core.requests[0].dependent
+    assert asked is not None
+    assert (asked.last_name, asked.birth_date is not None) == ("SAMPLE", True)
+    partial = CliRunner().invoke(_app(FakeCore()), [*ARGS, *dependent])
+    assert partial.exit_code == 2
+    assert "error[invalid_request]: dependent.birth_date:" in partial.stderr
+
+
 def test_check_exits_1_when_unable_to_verify() -> None:
     """Unable to verify still prints the outcome (with its reason) and exits 1."""
     core = FakeCore()

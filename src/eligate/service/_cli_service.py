@@ -183,6 +183,15 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         ] = None,
         date: Annotated[str | None, typer.Option(help="Date of service (today).")] = None,
         context: Annotated[str, typer.Option(help="realtime or batch.")] = "realtime",
+        dependent_last_name: Annotated[
+            str | None, typer.Option(help="The patient's last name, when not the subscriber.")
+        ] = None,
+        dependent_first_name: Annotated[
+            str | None, typer.Option(help="The dependent's first name.")
+        ] = None,
+        dependent_dob: Annotated[
+            str | None, typer.Option(help="The dependent's birth date, YYYY-MM-DD.")
+        ] = None,
     ) -> None:
         """Run one inquiry through the core and print the outcome as JSON.
 
@@ -204,6 +213,12 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
             "date_of_service": date,
             "context": context,
         }
+        if dependent_last_name or dependent_first_name or dependent_dob:
+            fields["dependent"] = {
+                "last_name": dependent_last_name,
+                "first_name": dependent_first_name,
+                "birth_date": dependent_dob,
+            }
         inquiry = _inquiry(fields)
         try:
             outcome = asyncio.run(_check(settings, factory(), inquiry))
