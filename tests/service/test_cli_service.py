@@ -86,6 +86,17 @@ def test_check_refuses_bad_input_with_exit_2(change: list[str], code: str) -> No
     assert "1980" not in done.stderr
 
 
+def test_check_refuses_an_inquiry_the_core_cannot_send() -> None:
+    """The core's 270 refusal is bad input: one line, exit 2."""
+    from eligate.x12 import X12UsageError
+
+    core = FakeCore()
+    core.script("SYNPAYER1", Step(error=X12UsageError("provider_npi is not a valid NPI")))
+    done = CliRunner().invoke(_app(core), ARGS)
+    assert done.exit_code == 2
+    assert done.stderr == "eligate: error[invalid_inquiry]: provider_npi is not a valid NPI\n"
+
+
 def test_check_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """The production refusal of the development key is one line and exit 2."""
     monkeypatch.setenv("ELIGATE_ENVIRONMENT", "production")

@@ -20,8 +20,7 @@ from pydantic import ValidationError
 from eligate.eligibility import EligibilityCore, EligibilityOutcome
 from eligate.service._models import EligibilityPublic, InquiryCreate
 from eligate.service._settings import Settings, load_settings
-from eligate.service.errors import CoreNotConfiguredError, ServiceError
-from eligate.x12 import X12UsageError
+from eligate.service.errors import INQUIRY_ERRORS, CoreNotConfiguredError, ServiceError
 
 if TYPE_CHECKING:
     import uvicorn
@@ -134,7 +133,7 @@ async def _check(
         asked = inquiry.to_request(correlation_id=uuid.uuid4().hex, today=dt.date.today())
         try:
             return await core.check(asked)
-        except X12UsageError as error:
+        except INQUIRY_ERRORS as error:
             raise _CommandError("invalid_inquiry", str(error)) from None
     finally:
         await core.close()

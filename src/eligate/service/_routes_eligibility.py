@@ -12,16 +12,9 @@ from eligate.service._logging import get_logger
 from eligate.service._models import EligibilityPublic, ErrorPublic, InquiryCreate
 from eligate.service._once import respond_once
 from eligate.service.deps import CorrelationIdDep, EligibilityCaller, StateDep
-from eligate.service.errors import ApiError
-from eligate.x12 import X12UsageError
+from eligate.service.errors import INQUIRY_ERRORS, ApiError
 
 router = APIRouter(prefix="/v1", tags=["eligibility"])
-
-INQUIRY_ERRORS: tuple[type[Exception], ...] = (X12UsageError,)
-"""What the core raises when an inquiry cannot be written as a 270: a 422, not a 500.
-
-The request models refuse all of it first; this is the net behind them.
-"""
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorPublic} for status in (401, 403, 404, 409, 413, 422, 429)
