@@ -130,3 +130,22 @@ def test_idempotency_follows_the_redis_url() -> None:
     shared = build_idempotency(load_settings(redis_url="redis://127.0.0.1:6379/0"))
     assert isinstance(shared, RedisIdempotencyStore)
     asyncio.run(shared.close())
+
+
+def test_api_key_prints_a_key_and_its_settings_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printed entry, put in ELIGATE_API_KEYS, admits the printed key with its scopes."""
+    from eligate.service import hash_api_key, load_settings
+
+    done = CliRunner().invoke(
+        _app(FakeCore()), ["api-key", "--name", "clinic", "--scope", "eligibility"]
+    )
+    assert done.exit_code == 0, done.output
+    key_line, entry_line = done.stdout.splitlines()
+    key = key_line.removeprefix("key: ")
+    monkeypatch.setenv("ELIGATE_API_KEYS", entry_line.removeprefix("ELIGATE_API_KEYS entry: "))
+    (entry,) = load_settings().api_keys
+    assert (entry.name, entry.sha256) == ("clinic", hash_api_key(key))
+    assert entry.scopes == {"eligibility"}
+    bad = CliRunner().invoke(_app(FakeCore()), ["api-key", "--name", "c", "--scope", "root"])
+    assert bad.exit_code == 2
+    assert "error[invalid_api_key_spec]" in bad.stderr

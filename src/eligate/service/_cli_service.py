@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import secrets
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 
 from eligate.eligibility import EligibilityCore, EligibilityOutcome
 from eligate.service._models import EligibilityPublic, InquiryCreate
-from eligate.service._settings import Settings, load_settings
+from eligate.service._settings import SCOPES, Settings, hash_api_key, load_settings
 from eligate.service.errors import INQUIRY_ERRORS, CoreNotConfiguredError, ServiceError
 
 if TYPE_CHECKING:
@@ -169,6 +170,29 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
             asyncio.run(_serve(settings, factory()))
         except CoreNotConfiguredError as error:
             _fail(error.code, error.message)
+
+    @app.command("api-key")
+    def api_key_command(
+        name: Annotated[str, typer.Option(help="The client's name (logs, rate limits).")],
+        scope: Annotated[
+            list[str], typer.Option(help="normalize, eligibility or admin; repeat for more.")
+        ],
+    ) -> None:
+        """Make a new API key: the key (give it to the client) and its ELIGATE_API_KEYS entry."""
+        from eligate.service._settings import ApiKey  # noqa: PLC0415 - lazy: the CLI starts fast
+
+        key = secrets.token_urlsafe(32)
+        try:
+            entry = ApiKey.model_validate(
+                {"name": name, "scopes": scope, "sha256": hash_api_key(key)}
+            )
+        except ValidationError:
+            _fail(
+                "invalid_api_key_spec",
+                f"name is 1-64 of A-Za-z0-9._- and each scope one of {', '.join(SCOPES)}",
+            )
+        scopes = ",".join(sorted(entry.scopes))
+        sys.stdout.write(f"key: {key}\nELIGATE_API_KEYS entry: {name}:{scopes}:{entry.sha256}\n")
 
     @app.command("check")
     def check_command(  # noqa: PLR0917 - typer passes options by name
