@@ -46,3 +46,8 @@ bench-store: install
 .PHONY: bench-isolation
 bench-isolation: install
 	$(BIN)/python bench/bench_isolation.py
+
+# Service: HTTP overhead of the app under uvicorn around an instant core.
+.PHONY: bench-service
+bench-service: install
+	$(BIN)/python bench/bench_service.py

@@ -53,3 +53,24 @@ def test_eligibility_exports() -> None:
         "Behavior",
         "UnknownPayerError",
     } <= set(names)
+
+
+def test_service_exports() -> None:
+    """Service's ``__all__`` is sorted, resolves lazily, and names the composition root."""
+    import eligate.service
+
+    names = eligate.service.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n[0].islower(), n))
+    for name in names:
+        assert getattr(eligate.service, name) is not None
+    assert {
+        "ApiKey",
+        "CoreFactory",
+        "IdempotencyStore",
+        "InMemoryIdempotencyStore",
+        "RedisIdempotencyStore",
+        "Settings",
+        "build_core",
+        "create_app",
+        "load_settings",
+    } <= set(names)

@@ -209,16 +209,18 @@ def _fail(problem: InputFileError) -> NoReturn:
 
 @app.callback()
 def _root() -> None:
-    """US healthcare eligibility: X12 271 normalization."""
+    """US healthcare eligibility: X12 271 normalization, validation and real-time checks."""
 
 
-from eligate.service import _cli_audit  # noqa: E402 - command groups register after the app
+# Command groups of the other areas register after the app and its commands exist.
+from eligate.service import (  # noqa: E402
+    _cli_audit,
+    _cli_service,
+    _cli_simulate,
+)
 
-_cli_audit.register(app)
-
-from eligate.service._cli_simulate import register as _register_simulate  # noqa: E402
-
-_register_simulate(app)
+for _area in (_cli_service, _cli_audit, _cli_simulate):
+    _area.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,118 @@
+"""The composition root of the HTTP API: :func:`create_app` wires given dependencies in.
+
+No globals: the app receives its settings, core and idempotency store, keeps them
+on ``app.state`` for ``deps``, and its lifespan closes them on shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+
+from eligate.eligibility import EligibilityCore
+from eligate.service import _routes_eligibility, _routes_normalize, _routes_ops, _routes_payers
+from eligate.service._handlers import exception_handlers
+from eligate.service._idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from eligate.service._logging import get_logger
+from eligate.service._metrics import Metrics
+from eligate.service._middleware import RequestContextMiddleware
+from eligate.service._ratelimit import RateLimiter, TokenBucketLimiter
+from eligate.service._settings import Settings
+from eligate.service._state import ReadyCheck, ServiceState
+
+
+def _version() -> str:
+    try:
+        return version("eligate")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
+
+
+def _ready_of(core: EligibilityCore) -> ReadyCheck:
+    """The core's own ``ready()`` when it has one, else always ready."""
+    check = getattr(core, "ready", None)
+    if callable(check):
+        ready: ReadyCheck = check
+        return ready
+
+    async def always() -> bool:
+        return True
+
+    return always
+
+
+def create_app(
+    settings: Settings,
+    *,
+    core: EligibilityCore,
+    idempotency: IdempotencyStore | None = None,
+    ready: ReadyCheck | None = None,
+    limiter: RateLimiter | None = None,
+) -> FastAPI:
+    """The eligate HTTP API around ``core``.
+
+    Args:
+        settings: built at start-up by ``load_settings``.
+        core: answers inquiries; closed when the app shuts down.
+        idempotency: where ``Idempotency-Key`` responses live; in-process when None.
+        ready: what ``/readyz`` asks; the core's ``ready()`` if it has one, else always ready.
+        limiter: per-client rate limits; in-process from ``settings`` when None
+            (``build_limiter`` gives the Redis one; tests pass one with a fake clock).
+
+    Returns:
+        The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
+    """
+    metrics = Metrics()
+    state = ServiceState(
+        settings=settings,
+        core=core,
+        idempotency=idempotency if idempotency is not None else InMemoryIdempotencyStore(),
+        limiter=limiter
+        or TokenBucketLimiter(
+            per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+        ),
+        metrics=metrics,
+        keys_by_hash={key.sha256: key for key in settings.api_keys},
+        ready=ready or _ready_of(core),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log = get_logger()
+        if not settings.auth_enabled:
+            log.warning(
+                "service.auth_disabled",
+                reason="development with no ELIGATE_API_KEYS: every caller has every scope",
+            )
+        log.info("service.started", environment=settings.environment)
+        try:
+            yield
+        finally:
+            try:
+                await state.core.close()
+            finally:
+                try:
+                    await state.idempotency.close()
+                finally:
+                    await state.limiter.close()
+            log.info("service.stopped")
+
+    app = FastAPI(
+        title="eligate",
+        summary="US healthcare eligibility: X12 271 normalization and real-time checks.",
+        version=_version(),
+        lifespan=lifespan,
+        exception_handlers=exception_handlers(),
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.service = state
+    app.add_middleware(
+        RequestContextMiddleware, metrics=metrics, max_request_bytes=settings.max_request_bytes
+    )
+    for module in (_routes_normalize, _routes_eligibility, _routes_payers, _routes_ops):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,165 @@
+"""Per-client rate limits: a token bucket per client, in this process or shared in Redis.
+
+A bucket holds ``burst`` tokens and refills at ``per_minute`` tokens a minute;
+each ``/v1`` request takes one. :class:`TokenBucketLimiter` keeps buckets in this
+process (the embedded default: with N replicas a client may get N times the rate);
+:class:`RedisTokenBucketLimiter` keeps them in Redis, so every replica draws from
+the same bucket. If Redis cannot be reached the request is let through and the
+event logged: a cache outage must not take the API down.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from eligate.service._logging import get_logger
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether a request may go ahead, and if not, when to retry."""
+
+    allowed: bool
+    retry_after_seconds: int = 0
+
+
+class RateLimiter(Protocol):
+    """Takes one token from a client's bucket."""
+
+    async def acquire(self, client: str) -> Decision:
+        """Take a token from ``client``'s bucket, or say how long until there is one."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def _refused(tokens: float, rate: float) -> Decision:
+    return Decision(allowed=False, retry_after_seconds=max(1, math.ceil((1.0 - tokens) / rate)))
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBucketLimiter:
+    """Buckets in this process keyed by client; the clock is injectable so tests need no sleeps."""
+
+    def __init__(
+        self,
+        *,
+        per_minute: int,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
+        self._rate = per_minute / 60.0
+        self._burst = float(burst)
+        self._clock = clock
+        self._max_clients = max_clients
+        self._buckets: dict[str, _Bucket] = {}
+
+    async def acquire(self, client: str) -> Decision:
+        """See :meth:`RateLimiter.acquire`."""
+        return self.take(client)
+
+    def take(self, client: str) -> Decision:
+        """:meth:`acquire` without the event loop."""
+        now = self._clock()
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            self._evict(now)
+            bucket = self._buckets[client] = _Bucket(self._burst, now)
+        else:
+            bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return Decision(allowed=True)
+        return _refused(bucket.tokens, self._rate)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    def _evict(self, now: float) -> None:
+        """Forget clients whose buckets are full again (they lose nothing), when too many."""
+        if len(self._buckets) < self._max_clients:
+            return
+        full = [
+            name
+            for name, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * self._rate >= self._burst
+        ]
+        for name in full:
+            del self._buckets[name]
+        while len(self._buckets) >= self._max_clients:
+            del self._buckets[next(iter(self._buckets))]
+
+
+# One bucket per key, refilled by the Redis server's clock so replicas agree.
+# Returns {allowed (0/1), tokens left as a string}. The key expires once the bucket
+# would be full again: an idle client costs nothing.
+_TAKE = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(state[1]) or burst
+local updated = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
+return {allowed, tostring(tokens)}
+"""
+
+
+class RedisTokenBucketLimiter:
+    """Buckets in Redis shared by every replica; one hash per client with an expiry."""
+
+    def __init__(
+        self, client: Redis, *, per_minute: int, burst: int, prefix: str = "eligate:rate:"
+    ) -> None:
+        self._client = client
+        self._rate = per_minute / 60.0
+        self._burst = burst
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(
+        cls, url: str, *, per_minute: int, burst: int, prefix: str = "eligate:rate:"
+    ) -> RedisTokenBucketLimiter:
+        """A limiter on a new client for ``url``; :meth:`close` closes it."""
+        return cls(Redis.from_url(url), per_minute=per_minute, burst=burst, prefix=prefix)
+
+    async def acquire(self, client: str) -> Decision:
+        """See :meth:`RateLimiter.acquire`; lets the request through when Redis is down."""
+        try:
+            allowed, tokens = await self._client.eval(
+                _TAKE, 1, self._prefix + client, str(self._rate), str(self._burst)
+            )
+        except (RedisError, OSError) as error:
+            get_logger().warning("service.rate_limit_unavailable", error_type=type(error).__name__)
+            return Decision(allowed=True)
+        if int(allowed):
+            return Decision(allowed=True)
+        return _refused(float(tokens), self._rate)
+
+    async def close(self) -> None:
+        """Close the Redis client."""
+        await self._client.aclose()

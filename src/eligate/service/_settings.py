@@ -1,0 +1,261 @@
+"""The service's settings: one object, built at start-up from ``ELIGATE_*`` variables.
+
+Nothing here runs at import. :func:`load_settings` builds a :class:`Settings` and
+turns every refusal into one :class:`SettingsError` line that names the variable,
+never its value (keys are secrets). Unsafe combinations are refused: the built-in
+development encryption key or cache salt outside ``development``, and a production
+service without API keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from eligate.service.errors import SettingsError
+
+Environment = Literal["development", "test", "production"]
+"""Where the service runs; only ``development`` accepts the built-in secrets."""
+
+Scope = Literal["normalize", "eligibility", "admin"]
+"""What an API key may do; ``admin`` grants every scope."""
+
+SCOPES: tuple[Scope, ...] = ("normalize", "eligibility", "admin")
+
+DEVELOPMENT_ENCRYPTION_KEY = "ZWxpZ2F0ZS1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
+"""The built-in key (Fernet format) that encrypts raw X12 at rest on a developer's machine."""
+
+DEVELOPMENT_CACHE_SALT = "eligate-development-cache-salt"
+"""The built-in salt for the cache's keyed hashes on a developer's machine."""
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_KEY_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class ApiKey(BaseModel):
+    """One client's API key, kept only as its SHA-256 hash, with what it may do."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    name: str = Field(pattern=_KEY_NAME.pattern)
+    """The client's name: rate limits, logs and metrics use it, never the key."""
+    scopes: frozenset[Scope] = Field(min_length=1)
+    """What the key may do."""
+    sha256: str = Field(pattern=_HEX64.pattern)
+    """Lower-case hex SHA-256 of the key as the client sends it."""
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    def allows(self, scope: Scope) -> bool:
+        """Whether this key may act in ``scope``."""
+        return scope in self.scopes or "admin" in self.scopes
+
+
+def hash_api_key(key: str) -> str:
+    """The hash ``ELIGATE_API_KEYS`` holds for ``key`` (hex SHA-256 of its UTF-8 bytes)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _parse_api_keys(value: object) -> object:
+    """JSON (a list of objects) or ``name:scope1,scope2:sha256hex`` entries split by ; or space."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return ()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not valid JSON at position {error.pos}") from None
+    entries: list[dict[str, Any]] = []
+    for position, entry in enumerate(re.split(r"[;\s]+", text), start=1):
+        if not entry:
+            continue
+        parts = entry.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"entry {position} is not name:scope1,scope2:sha256hex")
+        name, scopes, digest = parts
+        entries.append({"name": name, "scopes": scopes.split(","), "sha256": digest})
+    return entries
+
+
+class Settings(BaseSettings):
+    """Everything the service needs to start, from ``ELIGATE_*`` environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ELIGATE_",
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,
+    )
+
+    environment: Environment = "development"
+    """``development`` (built-in secrets allowed; no keys = auth off), ``test``, ``production``."""
+    host: str = "127.0.0.1"
+    """Interface ``eligate serve`` binds."""
+    port: int = Field(default=8000, ge=0, le=65535)
+    """Port ``eligate serve`` binds (0 picks a free one)."""
+    data_dir: Path = Path(".eligate")
+    """Where embedded defaults keep their files (the SQLite audit store)."""
+    database_url: str = ""
+    """SQLAlchemy async URL of the audit store; a SQLite file under ``data_dir`` when unset."""
+    redis_url: str | None = None
+    """Redis for the result cache and idempotency keys; in-process when unset."""
+    encryption_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_ENCRYPTION_KEY),
+        validation_alias=AliasChoices(
+            "encryption_key", "ELIGATE_ENCRYPTION_KEY", "ELIGATE_AUDIT_KEYS"
+        ),
+    )
+    """Keys that encrypt raw 270/271 at rest: ``[id:]base64`` 32-byte keys, comma-separated,
+    the first seals (also read from ELIGATE_AUDIT_KEYS); the built-in one is refused outside
+    development."""
+    cache_salt: SecretStr = SecretStr(DEVELOPMENT_CACHE_SALT)
+    """Salt of the keyed hashes naming cache entries; built-in one refused outside development."""
+    payers_dir: Path | None = None
+    """Folder of payer YAML files; the built-in payer simulator when unset."""
+    api_keys: Annotated[tuple[ApiKey, ...], NoDecode] = ()
+    """Clients allowed in: JSON list, or ``name:scope1,scope2:sha256hex`` entries."""
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    """Requests each client may make per minute on ``/v1`` (token bucket refill rate)."""
+    rate_limit_burst: int = Field(default=60, ge=1)
+    """Requests a client may make at once before the per-minute rate applies."""
+    max_request_bytes: int = Field(default=1_048_576, ge=1)
+    """Largest request body accepted; larger ones get 413 before parsing."""
+    idempotency_ttl_seconds: int = Field(default=86_400, ge=1)
+    """How long an ``Idempotency-Key`` and its response are kept."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Lowest level of log events written."""
+    llm_base_url: str | None = None
+    """OpenAI-compatible endpoint of the proposer model; rules only when unset."""
+    llm_model: str | None = None
+    """Model name at ``llm_base_url``."""
+    llm_api_key: SecretStr | None = None
+    """Key for ``llm_base_url``."""
+    llm_mode: str = "off"
+    """How the model is used (``off`` = rules only); the LLM package's config validates it."""
+    llm_deadline_seconds: float = Field(default=20.0, gt=0)
+    """Overall time a model proposal may take, re-asks included."""
+    llm_token_budget: int = Field(default=4000, ge=1)
+    """Tokens one proposal may spend."""
+    llm_max_concurrency: int = Field(default=4, ge=1)
+    """Model calls in flight at once."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _embedded_database(cls, data: object) -> object:
+        """No ``database_url``: the embedded SQLite file under ``data_dir``."""
+        if isinstance(data, dict) and not data.get("database_url"):
+            data_dir = Path(str(data.get("data_dir") or ".eligate"))
+            return {**data, "database_url": f"sqlite+aiosqlite:///{data_dir / 'eligate.db'}"}
+        return data
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _api_keys(cls, value: object) -> object:
+        return _parse_api_keys(value)
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _key_ring(cls, value: SecretStr) -> SecretStr:
+        entries = [e.strip() for e in value.get_secret_value().split(",")]
+        for position, entry in enumerate(entries, start=1):
+            encoded = entry.rpartition(":")[2].strip()
+            try:
+                secret = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            except (binascii.Error, ValueError):
+                secret = b""
+            if len(secret) != 32:
+                raise ValueError(f"key {position} is not [id:]base64 of 32 bytes")
+        return value
+
+    @field_validator("cache_salt")
+    @classmethod
+    def _salt(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < 16:
+            raise ValueError("the cache salt must be at least 16 bytes")
+        return value
+
+    @field_validator("llm_mode", mode="before")
+    @classmethod
+    def _llm_mode(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Self:
+        names = [key.name for key in self.api_keys]
+        if len(set(names)) != len(names):
+            raise ValueError("ELIGATE_API_KEYS names two keys alike; each client needs its own")
+        if self.environment == "development":
+            return self
+        if self.encryption_key.get_secret_value() == DEVELOPMENT_ENCRYPTION_KEY:
+            raise ValueError(
+                f"ELIGATE_ENCRYPTION_KEY is the built-in development key; "
+                f"set a key of your own for {self.environment}"
+            )
+        if self.cache_salt.get_secret_value() == DEVELOPMENT_CACHE_SALT:
+            raise ValueError(
+                f"ELIGATE_CACHE_SALT is the built-in development salt; "
+                f"set a salt of your own for {self.environment}"
+            )
+        if self.environment == "production" and not self.api_keys:
+            raise ValueError("ELIGATE_API_KEYS is empty; production needs at least one API key")
+        return self
+
+    def primary_key(self) -> bytes:
+        """The first key of ``encryption_key`` (the one that seals), decoded."""
+        first = self.encryption_key.get_secret_value().split(",")[0]
+        encoded = first.rpartition(":")[2].strip()
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+
+    @property
+    def auth_enabled(self) -> bool:
+        """API keys are checked unless in development with none configured."""
+        return bool(self.api_keys) or self.environment != "development"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build :class:`Settings` from the environment (and ``overrides``), or refuse in one line.
+
+    Raises:
+        SettingsError: a value is invalid or unsafe; the message names the
+            variable and the rule, never the value.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(_one_line(error)) from None
+
+
+def _one_line(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if where and not message.startswith("ELIGATE_"):
+            variable = "ELIGATE_" + where.split(".")[0].upper()
+            message = f"{variable}: {message}"
+        problems.append(message)
+    return "; ".join(problems)

@@ -1,0 +1,28 @@
+"""What one app holds: its settings and the dependencies it was given, on ``app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from eligate.eligibility import EligibilityCore
+from eligate.service._idempotency import IdempotencyStore
+from eligate.service._metrics import Metrics
+from eligate.service._ratelimit import RateLimiter
+from eligate.service._settings import ApiKey, Settings
+
+ReadyCheck = Callable[[], Awaitable[bool]]
+"""Whether the core can answer now (``/readyz``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceState:
+    """The app's dependencies; routes reach them through ``deps``."""
+
+    settings: Settings
+    core: EligibilityCore
+    idempotency: IdempotencyStore
+    limiter: RateLimiter
+    metrics: Metrics
+    keys_by_hash: Mapping[str, ApiKey]
+    ready: ReadyCheck

@@ -1,0 +1,68 @@
+"""Errors raised by the service layer.
+
+The tree keeps "you configured or called it wrong" apart from "the request is bad"::
+
+    ServiceError                    base of everything this package raises
+    ├── SettingsError               the settings are unusable or unsafe   code: invalid_settings
+    ├── CoreNotConfiguredError      no eligibility core is wired in yet    code: core_not_configured
+    └── ApiError                    an HTTP request is refused (4xx); routes raise it
+        (status and code carried on the instance: ``unknown_payer``, ``rate_limited``,
+        ``payload_too_large``, ``invalid_api_key``, ``idempotency_key_reused``...)
+
+Messages never carry member data: they name fields and codes, never values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from eligate.x12 import X12UsageError
+
+INQUIRY_ERRORS: tuple[type[Exception], ...] = (X12UsageError,)
+"""What the core raises when an inquiry cannot be written as a 270: a 422 (exit 2), never a 500.
+
+The request models refuse all of it first; this is the net behind them. When the
+core is wired in, its own ``InquiryError`` joins the tuple.
+"""
+
+
+class ServiceError(Exception):
+    """Base class for every error raised by :mod:`eligate.service`."""
+
+    code: str = "service_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SettingsError(ServiceError):
+    """Settings could not be built: a value is invalid, or unsafe for the environment."""
+
+    code = "invalid_settings"
+
+
+class CoreNotConfiguredError(ServiceError):
+    """The service has no eligibility core to ask (the core factory is not wired yet)."""
+
+    code = "core_not_configured"
+
+
+class ApiError(ServiceError):
+    """A request is refused with a 4xx status and a stable code; rendered as ``ErrorPublic``."""
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.headers = dict(headers or {})
+
+    def __repr__(self) -> str:
+        return f"ApiError(status_code={self.status_code}, code={self.code!r})"

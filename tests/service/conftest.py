@@ -1,0 +1,89 @@
+"""Service fixtures: settings with three API keys, a fake core, the app and an HTTP client."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import structlog
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from eligate.service import ApiKey, Settings, create_app, hash_api_key
+from tests.service.fakes import FakeCore
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+NORMALIZE_KEY = "syn-normalize-key-0001"
+CLINIC_KEY = "syn-clinic-key-0002"
+ADMIN_KEY = "syn-admin-key-0003"
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE="
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Settings for the ``test`` environment with a normalize, a clinic and an admin key."""
+    values: dict[str, object] = {
+        "environment": "test",
+        "encryption_key": TEST_ENCRYPTION_KEY,
+        "cache_salt": "test-cache-salt-16+",
+        "api_keys": (
+            ApiKey(
+                name="adapter", scopes=frozenset({"normalize"}), sha256=hash_api_key(NORMALIZE_KEY)
+            ),
+            ApiKey(
+                name="clinic", scopes=frozenset({"eligibility"}), sha256=hash_api_key(CLINIC_KEY)
+            ),
+            ApiKey(name="ops", scopes=frozenset({"admin"}), sha256=hash_api_key(ADMIN_KEY)),
+        ),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def core() -> FakeCore:
+    """A fresh scriptable core."""
+    return FakeCore()
+
+
+@pytest.fixture
+def app(core: FakeCore) -> FastAPI:
+    """The app on test settings and the fake core."""
+    return create_app(make_settings(), core=core)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the app in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[tuple[Redis, str]]:
+    """A client of the real Redis and a key prefix unique to this test; its keys are deleted."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except RedisConnectionError as error:
+        await client.aclose()
+        pytest.fail(f"Redis is not reachable at {REDIS_URL} (CI starts it): {error}")
+    prefix = f"eligate-test:{uuid.uuid4().hex}:"
+    try:
+        yield client, prefix
+    finally:
+        names = [name async for name in client.scan_iter(match=prefix + "*")]
+        if names:
+            await client.delete(*names)
+        await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+def _reset_structlog() -> Iterator[None]:
+    """Commands configure structlog for the process; each test starts from the defaults."""
+    yield
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
