@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
@@ -105,14 +106,29 @@ def test_check_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert done.stderr.startswith("eligate: error[invalid_settings]: ELIGATE_ENCRYPTION_KEY")
 
 
-def test_the_real_commands_say_the_core_is_not_wired_yet() -> None:
-    """Until the core is wired in, ``eligate check`` and ``serve`` say so in one line."""
+def test_the_real_check_runs_on_embedded_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``eligate check`` on embedded defaults asks the simulator and records the audit trail."""
     from eligate.service.cli import app
 
+    monkeypatch.setenv("ELIGATE_DATA_DIR", str(tmp_path))
+    done = CliRunner().invoke(app, [*ARGS[:1], "--payer", "synaetna", *ARGS[3:]])
+    assert done.exit_code in {0, 1}, done.output
+    assert json.loads(done.stdout)["origin"] == "payer"
+    assert (tmp_path / "eligate.db").is_file()
+
+
+def test_an_unreachable_database_is_one_line() -> None:
+    """``check`` and ``serve`` refuse an audit database that does not answer, in one line."""
+    from eligate.service.cli import app
+
+    url = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
     for args in (ARGS, ["serve", "--port", "0"]):
-        done = CliRunner().invoke(app, args)
+        done = CliRunner().invoke(app, args, env={"ELIGATE_DATABASE_URL": url})
         assert done.exit_code == 2, done.output
-        assert "error[core_not_configured]" in done.stderr
+        assert done.stderr.startswith("eligate: error[database_unreachable]: ")
+        assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_idempotency_follows_the_redis_url() -> None:

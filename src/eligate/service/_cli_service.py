@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 
-from eligate.eligibility import EligibilityCore, EligibilityOutcome
+from eligate.eligibility import EligibilityCore, EligibilityError, EligibilityOutcome
 from eligate.service._models import EligibilityPublic, InquiryCreate
 from eligate.service._settings import SCOPES, Settings, hash_api_key, load_settings
 from eligate.service.errors import INQUIRY_ERRORS, CoreNotConfiguredError, ServiceError
@@ -40,14 +40,10 @@ EXIT_BAD_INPUT = 2
 
 
 async def build_core(settings: Settings) -> EligibilityCore:
-    """The eligibility core ``serve`` and ``check`` run on.
+    """The eligibility core ``serve`` and ``check`` run on (see :mod:`._compose`)."""
+    from eligate.service._compose import build_core as compose  # noqa: PLC0415 - lazy: fast CLI
 
-    Raises:
-        CoreNotConfiguredError: until the core package is wired in here.
-    """
-    raise CoreNotConfiguredError(
-        "no eligibility core is wired in yet (eligate.service._cli_service.build_core)"
-    )
+    return await compose(settings)
 
 
 def build_idempotency(settings: Settings) -> IdempotencyStore:
@@ -168,7 +164,7 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         configure_logging(level=settings.log_level)
         try:
             asyncio.run(_serve(settings, factory()))
-        except CoreNotConfiguredError as error:
+        except (CoreNotConfiguredError, EligibilityError) as error:
             _fail(error.code, error.message)
 
     @app.command("api-key")
@@ -245,7 +241,7 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         inquiry = _inquiry(fields)
         try:
             outcome = asyncio.run(_check(settings, factory(), inquiry))
-        except CoreNotConfiguredError as error:
+        except (CoreNotConfiguredError, EligibilityError) as error:
             _fail(error.code, error.message)
         except _CommandError as error:
             _fail(error.code, error.message)

@@ -43,6 +43,8 @@ DEVELOPMENT_ENCRYPTION_KEY = "ZWxpZ2F0ZS1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
 """The built-in key (Fernet format) that encrypts raw X12 at rest on a developer's machine."""
 
 DEVELOPMENT_CACHE_SALT = "eligate-development-cache-salt"
+SAMPLE_PROVIDER_NPI = "1999999984"
+"""A synthetic NPI (valid check digit, not issued) for development and tests."""
 """The built-in salt for the cache's keyed hashes on a developer's machine."""
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -136,6 +138,12 @@ class Settings(BaseSettings):
     """Salt of the keyed hashes naming cache entries; built-in one refused outside development."""
     payers_dir: Path | None = None
     """Folder of payer YAML files; the built-in payer simulator when unset."""
+    submitter_id: str = Field(default="ELIGATE", min_length=2, max_length=15)
+    """ISA06/GS02 and the CORE SenderID of the 270s the core sends."""
+    provider_npi: str = Field(default=SAMPLE_PROVIDER_NPI, pattern=r"^\d{10}$")
+    """2100B NPI for inquiries that name no provider; the sample one is refused in production."""
+    provider_name: str = Field(default="SAMPLE CLINIC", min_length=1, max_length=60)
+    """2100B organization name that goes with ``provider_npi``."""
     api_keys: Annotated[tuple[ApiKey, ...], NoDecode] = ()
     """Clients allowed in: JSON list, or ``name:scope1,scope2:sha256hex`` entries."""
     rate_limit_per_minute: int = Field(default=600, ge=1)
@@ -220,6 +228,8 @@ class Settings(BaseSettings):
                 f"ELIGATE_CACHE_SALT is the built-in development salt; "
                 f"set a salt of your own for {self.environment}"
             )
+        if self.environment == "production" and self.provider_npi == SAMPLE_PROVIDER_NPI:
+            raise ValueError("ELIGATE_PROVIDER_NPI is the sample NPI; set the clinic's own")
         if self.environment == "production" and not self.api_keys:
             raise ValueError("ELIGATE_API_KEYS is empty; production needs at least one API key")
         return self

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from eligate.eligibility.errors import InquiryError
 from eligate.x12 import X12UsageError
 
-INQUIRY_ERRORS: tuple[type[Exception], ...] = (X12UsageError,)
+INQUIRY_ERRORS: tuple[type[Exception], ...] = (X12UsageError, InquiryError)
 """What the core raises when an inquiry cannot be written as a 270: a 422 (exit 2), never a 500.
 
-The request models refuse all of it first; this is the net behind them. When the
-core is wired in, its own ``InquiryError`` joins the tuple.
+The request models refuse all of it first; this is the net behind them.
 """
 
 
