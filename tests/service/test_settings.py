@@ -15,6 +15,7 @@ def _production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ELIGATE_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
     monkeypatch.setenv("ELIGATE_CACHE_SALT", "production-cache-salt")
     monkeypatch.setenv("ELIGATE_API_KEYS", f"clinic:eligibility:{hash_api_key('k')}")
+    monkeypatch.setenv("ELIGATE_PROVIDER_NPI", "1999999992")
 
 
 def test_defaults_are_the_embedded_development_setup() -> None:
@@ -172,4 +173,12 @@ def test_a_short_cache_salt_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """The core needs at least 16 bytes of salt for its keyed hashes."""
     monkeypatch.setenv("ELIGATE_CACHE_SALT", "short")
     with pytest.raises(SettingsError, match="ELIGATE_CACHE_SALT: the cache salt must be at least"):
+        load_settings()
+
+
+def test_production_refuses_the_sample_provider_npi(monkeypatch: pytest.MonkeyPatch) -> None:
+    """270s in production must name the clinic's own NPI, not the synthetic sample."""
+    _production(monkeypatch)
+    monkeypatch.delenv("ELIGATE_PROVIDER_NPI")
+    with pytest.raises(SettingsError, match="ELIGATE_PROVIDER_NPI is the sample NPI"):
         load_settings()
