@@ -260,12 +260,15 @@ async def test_callers_going_away_do_not_trip_the_breaker(
     core = make_core(_registry(simulator))
     for i in range(5):
         task = asyncio.ensure_future(core.check(make_request("alpha", member_id=f"SYN9000{i:02d}")))
-        while core.health("alpha").in_flight == 0:
+        for _ in range(100):  # bounded: at most ~0.5 s
             await asyncio.sleep(0.005)
+            if core.health("alpha").in_flight:
+                break
+        assert core.health("alpha").in_flight == 1, "the check never reached the payer"
         await asyncio.sleep(0.02)  # let the request reach the payer
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
     health = core.health("alpha")
-    assert (health.breaker, health.in_flight) == ("closed", 0)
+    assert (health.breaker, health.in_flight, health.calls) == ("closed", 0, 0)
     assert core.lane("alpha").breaker.failures_in_window() == 0

@@ -112,6 +112,9 @@ class PayerLane:
                         )
             ok = True
             return raw
+        except asyncio.CancelledError:
+            reached = False  # the caller went away: not an outcome of the payer's
+            raise
         except TimeoutError:
             raise self._refused(
                 "deadline_exceeded",
