@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable
 
@@ -249,3 +250,25 @@ async def test_a_payload_that_is_not_a_271_falls_back(make_core: CoreFactory) ->
         await core.close()
     assert (outcome.status, outcome.reason) == ("unable_to_verify", "bad_payload")
     assert audit.records[-1].response_271 == not_271
+
+
+async def test_callers_going_away_do_not_trip_the_breaker(
+    simulator: Simulator, make_core: CoreFactory
+) -> None:
+    """A check cancelled by its caller frees its slot and is no verdict on the payer."""
+    await simulator.set_behavior("alpha", Behavior(latency_ms=5_000))
+    core = make_core(_registry(simulator))
+    for i in range(5):
+        task = asyncio.ensure_future(core.check(make_request("alpha", member_id=f"SYN9000{i:02d}")))
+        for _ in range(100):  # bounded: at most ~0.5 s
+            await asyncio.sleep(0.005)
+            if core.health("alpha").in_flight:
+                break
+        assert core.health("alpha").in_flight == 1, "the check never reached the payer"
+        await asyncio.sleep(0.02)  # let the request reach the payer
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    health = core.health("alpha")
+    assert (health.breaker, health.in_flight, health.calls) == ("closed", 0, 0)
+    assert core.lane("alpha").breaker.failures_in_window() == 0

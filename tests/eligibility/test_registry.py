@@ -154,3 +154,12 @@ async def test_a_missing_secret_is_named_by_variable_not_value(
             salt=SALT,
             submitter=SUBMITTER,
         )
+
+
+def test_the_sample_payer_files_load() -> None:
+    """The example payer files shipped in samples/payers validate."""
+    from tests.conftest import SAMPLES
+
+    registry = load_registry(SAMPLES / "payers")
+    assert list(registry) == ["synaetna", "synblue"]
+    assert registry["synblue"].retry.failures == ("connect", "http_5xx")

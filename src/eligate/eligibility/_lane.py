@@ -85,7 +85,7 @@ class PayerLane:
         reached = False
         ok = False
         try:
-            async with asyncio.timeout(self.config.timeout.total):
+            async with asyncio.timeout(self.config.timeout.total) as budget:
                 retry = self.config.retry
                 number = 0
                 async for attempt in stamina.retry_context(
@@ -102,9 +102,19 @@ class PayerLane:
                         if permit is None:
                             raise self._refused("breaker_open", "breaker is open", correlation_id)
                         reached = True
-                        raw = await self._attempt(x12_270, permit, deadline, correlation_id, number)
+                        raw = await self._attempt(
+                            x12_270,
+                            permit=permit,
+                            deadline=deadline,
+                            budget=budget,
+                            correlation_id=correlation_id,
+                            number=number,
+                        )
             ok = True
             return raw
+        except asyncio.CancelledError:
+            reached = False  # the caller went away: not an outcome of the payer's
+            raise
         except TimeoutError:
             raise self._refused(
                 "deadline_exceeded",
@@ -117,7 +127,14 @@ class PayerLane:
                 self.window.call(ms=(self._clock() - started) * 1000, ok=ok)
 
     async def _attempt(
-        self, x12_270: bytes, permit: Permit, deadline: float, correlation_id: str, number: int
+        self,
+        x12_270: bytes,
+        *,
+        permit: Permit,
+        deadline: float,
+        budget: asyncio.Timeout,
+        correlation_id: str,
+        number: int,
     ) -> bytes:
         """One attempt under ``permit``; settles the permit whatever happens."""
         try:
@@ -145,7 +162,9 @@ class PayerLane:
                 )
                 raise
             except asyncio.CancelledError:
-                # The deadline (or the caller) cut the call short: the payer was too slow.
+                if not budget.expired():
+                    raise  # the caller went away: no verdict on the payer (finally releases)
+                # The deadline cut the call short: the payer was too slow.
                 self.breaker.failed(permit)
                 _log.warning(
                     "eligibility.payer_call_failed",
