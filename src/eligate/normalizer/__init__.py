@@ -1,5 +1,7 @@
 """The canonical eligibility result and the rules that map a raw 271 onto it."""
 
+from eligate.normalizer._llm import LLMProposer
+from eligate.normalizer._llm_config import LLMConfig
 from eligate.normalizer._models import (
     Accumulator,
     Address,
@@ -14,6 +16,7 @@ from eligate.normalizer._models import (
     EnvelopeWarning,
     IndustryCode,
     ProcedureCode,
+    ProposalRun,
     Provenance,
     Reason,
     Reference,
@@ -28,12 +31,27 @@ from eligate.normalizer._models import (
     Verdict,
 )
 from eligate.normalizer._normalize import normalize
+from eligate.normalizer._proposer import (
+    PROPOSABLE_REASONS,
+    Proposal,
+    ProposalBatch,
+    ProposalItem,
+    Proposer,
+    RulesProposer,
+    proposal_items,
+)
 from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION, coverage_status
-from eligate.normalizer.errors import NormalizerError, ProposerError
+from eligate.normalizer.errors import (
+    LLMConfigError,
+    ModelUnavailableError,
+    NormalizerError,
+    ProposerError,
+)
 
 __all__ = [
     "ACTION_BY_REASON",
     "FALLBACK_ACTION",
+    "PROPOSABLE_REASONS",
     "Accumulator",
     "Address",
     "Benefit",
@@ -46,13 +64,23 @@ __all__ = [
     "Envelope",
     "EnvelopeWarning",
     "IndustryCode",
+    "LLMConfig",
+    "LLMConfigError",
+    "LLMProposer",
+    "ModelUnavailableError",
     "NormalizerError",
     "ProcedureCode",
+    "Proposal",
+    "ProposalBatch",
+    "ProposalItem",
+    "ProposalRun",
+    "Proposer",
     "ProposerError",
     "Provenance",
     "Reason",
     "Reference",
     "RequestError",
+    "RulesProposer",
     "ServiceDelivery",
     "Source",
     "Summary",
@@ -63,4 +91,5 @@ __all__ = [
     "Verdict",
     "coverage_status",
     "normalize",
+    "proposal_items",
 ]

@@ -6,15 +6,18 @@ into the verdict.
 """
 
 from eligate.validators._gate import gate, index_segments, validate_result, verdict_of
+from eligate.validators._propose import apply_proposals, propose_and_gate
 from eligate.validators._rules import expected_status
 from eligate.validators._schema import SCHEMA_FILE, export_schema, schema_reasons
 
 __all__ = [
     "SCHEMA_FILE",
+    "apply_proposals",
     "expected_status",
     "export_schema",
     "gate",
     "index_segments",
+    "propose_and_gate",
     "schema_reasons",
     "validate_result",
     "verdict_of",
