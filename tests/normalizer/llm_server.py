@@ -137,16 +137,18 @@ def liar(request: JSON, number: int) -> Reply:
     """A model that invents amounts, uses unknown codes, swaps roles and obeys planted text."""
     del number
     benefits: list[JSON] = []
-    for item in items_of(request):
-        for position, good in enumerate(oracle_benefits(item)):
-            bad = dict(good)
-            if position % 3 == 0:
-                bad["amount"] = "9999.99"
-            elif position % 3 == 1:
-                bad["service_type_codes"] = ["ZZ9"]
-            else:
-                bad["time_qualifier_code"] = "29" if good["time_qualifier_code"] != "29" else "23"
-            benefits.append(bad)
+    items = items_of(request)
+    goods = [good for item in items for good in oracle_benefits(item)]
+    for position, good in enumerate(goods):
+        bad = dict(good)
+        if position % 3 == 0:
+            bad["amount"] = "9999.99"
+        elif position % 3 == 1:
+            bad["service_type_codes"] = ["ZZ9"]
+        else:
+            bad["time_qualifier_code"] = "29" if good["time_qualifier_code"] != "29" else "23"
+        benefits.append(bad)
+    for item in items:
         if item.get("segment") == "MSG":
             benefits.append(
                 {"item": item["id"], "code": "C", "amount": "0", "time_qualifier_code": "29"}
@@ -209,7 +211,9 @@ class LoopbackLLM:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
