@@ -54,7 +54,7 @@ FREE_TEXT = make_271(
 """Deductible and co-pay amounts that only the MSG text states (the EB says 9000)."""
 DEPENDENT = make_271(
     "EB*1*IND*30",
-    "EB*B*IND*98***27*20*****Y",
+    "EB*B*IND*98***27******Y",
     "MSG*PEDIATRIC OFFICE VISIT COPAY $20",
     head=(
         *SOURCE,

@@ -42,7 +42,7 @@ def render_items(items: Sequence[ProposalItem]) -> str:
             for item in items
         ],
     }
-    return "ITEMS:\n" + json.dumps(document, indent=1, ensure_ascii=False)
+    return "ITEMS:\n" + json.dumps(document, ensure_ascii=False)
 
 
 def _segment(segment: Segment) -> dict[str, Any]:
