@@ -104,10 +104,12 @@ def _start(started: list[LoopbackLLM], script: Script) -> LoopbackLLM:
     return server
 
 
-def _run(data: bytes, server: LoopbackLLM, **changes: object) -> list[EligibilityResult]:
+def _run(
+    data: bytes, server: LoopbackLLM, *, settle: bool = False, **changes: object
+) -> list[EligibilityResult]:
     proposer = LLMProposer(_config(server, **changes))
     try:
-        return propose_and_gate(data, proposer=proposer)
+        return propose_and_gate(data, proposer=proposer, settle=settle)
     finally:
         proposer.close()
 
@@ -141,7 +143,11 @@ def test_good_answers_become_llm_benefits_citing_their_msg(serve: list[LoopbackL
             [raw] = benefit.provenance.raw
             assert raw.startswith("MSG*")
             assert benefit.messages == [raw[4:]]
-    assert [u.reason for u in result.unmapped] == []
+    assert [u.reason for u in result.unmapped] == ["msg_with_amount", "msg_with_amount"]
+    assert [u.message.rsplit("; ", 1)[1] for u in result.unmapped] == [
+        "the model's reading, accepted by the gate, is benefits[3], benefits[4]: confirm",
+        "the model's reading, accepted by the gate, is benefits[5], benefits[6]: confirm",
+    ]
     assert result.proposals is not None
     run = result.proposals
     assert (run.outcome, run.prompt_version, run.model) == (
@@ -151,7 +157,29 @@ def test_good_answers_become_llm_benefits_citing_their_msg(serve: list[LoopbackL
     )
     assert (run.accepted, run.rejected, run.tokens) == (4, 0, 360)
     assert result.validation is not None
+    assert result.validation.verdict == "needs_review"
+
+
+def test_settling_lets_fully_accepted_items_leave_unmapped(serve: list[LoopbackLLM]) -> None:
+    """With ``settle`` the gate-accepted reading replaces the item: the result is accepted."""
+    server = _start(serve, oracle)
+    [result] = _run(FREE_TEXT, server, settle=True)
+    assert len(_llm(result)) == 4
+    assert result.unmapped == []
+    assert result.validation is not None
     assert result.validation.verdict == "accepted"
+
+
+def test_a_reading_equal_to_the_rules_is_not_added_twice(serve: list[LoopbackLLM]) -> None:
+    """The PPO sample's MSG repeats its EBs: accepted, no duplicate benefit, item says so."""
+    server = _start(serve, oracle)
+    [result] = _run(PPO, server)
+    [rules] = propose_and_gate(PPO)
+    assert result.benefits == rules.benefits
+    assert result.proposals is not None
+    assert result.proposals.accepted == 2
+    [item] = result.unmapped
+    assert item.message.endswith("is a repeat of the rules' own benefits: confirm")
 
 
 def test_rules_only_without_a_proposer_and_without_proposable_items() -> None:

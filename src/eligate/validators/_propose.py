@@ -1,10 +1,11 @@
 """Rules, then a proposer's proposals, then the gate: the one place they are composed.
 
 The gate's verdict on each proposal is final. An accepted proposal is added to
-``benefits`` (``source: "llm"``); an unmapped item all of whose proposals were
-accepted leaves ``unmapped``. A rejected proposal is kept in ``unmapped`` as a
-``proposal_rejected`` item with the gate's reason, so the result needs review.
-The accumulator ``summary`` stays the rules' own.
+``benefits`` (``source: "llm"``; one equal to a benefit already there is not added
+twice). A rejected proposal is kept in ``unmapped`` as a ``proposal_rejected``
+item with the gate's reason, so the result needs review. Whether an item whose
+proposals were all accepted leaves ``unmapped`` is the caller's policy
+(``settle``). The accumulator ``summary`` stays the rules' own.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from eligate.normalizer import (
     Validation,
     coverage_status,
     normalize,
+    proposal_items,
 )
 from eligate.validators._claims import check_claims
 from eligate.validators._gate import index_segments, validate_result, verdict_of
@@ -40,12 +42,14 @@ class _Judged:
 
 
 def propose_and_gate(
-    data: bytes | str, *, proposer: Proposer | None = None
+    data: bytes | str, *, proposer: Proposer | None = None, settle: bool = False
 ) -> list[EligibilityResult]:
     """Normalize ``data`` by the rules, let ``proposer`` propose, gate everything.
 
     Without a proposer (or with the rules proposer) this is ``gate(normalize(data), data)``.
     A proposer that fails leaves the rules' result with a ``model_unavailable`` review note.
+    ``settle``: see :func:`apply_proposals`; off by default, so a model's reading is
+    added but still confirmed by a human.
 
     Raises:
         X12InputError: the input is not a usable 271 (the proposer is never asked).
@@ -70,17 +74,27 @@ def propose_and_gate(
                     detail=f"error_{type(error).__name__}",
                 ),
             )
-    return [apply_proposals(result, batch, segments) for result in results]
+    return [apply_proposals(result, batch, segments, settle=settle) for result in results]
 
 
 def apply_proposals(
-    result: EligibilityResult, batch: ProposalBatch, segments: Mapping[int, Segment]
+    result: EligibilityResult,
+    batch: ProposalBatch,
+    segments: Mapping[int, Segment],
+    *,
+    settle: bool = False,
 ) -> EligibilityResult:
-    """``result`` with the proposals for its unmapped items judged, applied and gated."""
+    """``result`` with the proposals for its unmapped items judged, applied and gated.
+
+    With ``settle`` an item all of whose proposals the gate accepted leaves
+    ``unmapped`` (the result may then be accepted); without it the item stays,
+    its message pointing at the accepted benefits, so a human confirms them.
+    """
+    offered = {item.segment.index for item in proposal_items([result], segments)}
     asked = {
         item.segment_index: item
         for item in result.unmapped
-        if item.reason in PROPOSABLE_REASONS and item.segment_index in segments
+        if item.reason in PROPOSABLE_REASONS and item.segment_index in offered
     }
     if batch.run is None or not asked:
         return _gated(result, segments, note=None)
@@ -93,6 +107,7 @@ def apply_proposals(
     added: list[Benefit] = []
     rejected: list[Unmapped] = []
     settled: dict[int, bool] = {}
+    placed: dict[int, list[int]] = {}
     for verdict in judged:
         index = verdict.proposal.segment_index
         item = asked[index]
@@ -115,11 +130,13 @@ def apply_proposals(
         if fact not in known:
             known.add(fact)
             added.append(verdict.proposal.benefit)
-    unmapped = [
-        item
-        for item in result.unmapped
-        if not (item.reason in PROPOSABLE_REASONS and settled.get(item.segment_index))
-    ]
+            placed.setdefault(index, []).append(len(result.benefits) + len(added) - 1)
+    unmapped = []
+    for item in result.unmapped:
+        if not (item.reason in PROPOSABLE_REASONS and settled.get(item.segment_index)):
+            unmapped.append(item)
+        elif not settle:
+            unmapped.append(_pending(item, placed.get(item.segment_index, [])))
     unmapped.extend(rejected)
     unmapped.sort(key=lambda item: item.segment_index)
     benefits = [*result.benefits, *added]
@@ -143,6 +160,14 @@ def apply_proposals(
             message=f"the model was not usable ({run.detail}); the rules' result stands",
         )
     return _gated(updated, segments, note=note)
+
+
+def _pending(item: Unmapped, placed: list[int]) -> Unmapped:
+    """The item, still for review, saying where the model's accepted reading went."""
+    where = ", ".join(f"benefits[{n}]" for n in placed)
+    said = where or "a repeat of the rules' own benefits"
+    message = f"{item.message}; the model's reading, accepted by the gate, is {said}: confirm"
+    return item.model_copy(update={"message": message})
 
 
 def _judge(
