@@ -21,3 +21,25 @@ def test_normalizer_exports() -> None:
     assert {"EligibilityResult", "Benefit", "normalize", "Provenance", "Summary"} <= names
     for name in names:
         assert getattr(eligate.normalizer, name) is not None
+
+
+def test_proposer_surface() -> None:
+    """The proposer seam, the LLM proposer and the composition with the gate are public."""
+    import eligate.evals
+    import eligate.prompts
+    import eligate.validators
+
+    names = set(eligate.normalizer.__all__)
+    assert {
+        "Proposer", "RulesProposer", "LLMProposer", "LLMConfig", "LLMConfigError",
+        "ModelUnavailableError", "ProposalRun", "ProposalBatch", "Proposal", "ProposalItem",
+        "PROPOSABLE_REASONS", "proposal_items",
+    } <= names  # fmt: skip
+    assert {"propose_and_gate", "apply_proposals"} <= set(eligate.validators.__all__)
+    assert {"gated", "render_cases"} <= set(eligate.evals.__all__)
+    assert eligate.prompts.__all__ == ["Prompt", "load_prompt"]
+    for module in (eligate.normalizer, eligate.validators, eligate.evals, eligate.prompts):
+        exported = module.__all__
+        assert exported == sorted(exported, key=lambda n: (not n.isupper(), n[0].islower(), n))
+        for name in exported:
+            assert getattr(module, name) is not None

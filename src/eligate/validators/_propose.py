@@ -112,11 +112,11 @@ def apply_proposals(
         index = verdict.proposal.segment_index
         item = asked[index]
         if verdict.rejects:
-            first = verdict.rejects[0]
+            why = "; ".join(f"{r.code}: {r.message}" for r in verdict.rejects)
             rejected.append(
                 Unmapped(
                     reason="proposal_rejected",
-                    message=f"a model proposal was rejected: {first.code}: {first.message}",
+                    message=f"a model proposal was rejected: {why}",
                     segment_index=index,
                     raw=item.raw,
                     loop=item.loop,
