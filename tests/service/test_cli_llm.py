@@ -97,3 +97,25 @@ def test_eval_llm_without_an_endpoint_exits_2() -> None:
     done = _run("eval", "--proposer", "llm", env={})
     assert done.returncode == 2
     assert done.stderr.startswith("eligate: error[llm_not_configured]")
+
+
+def test_summarize_prints_the_template_without_a_model() -> None:
+    """One summary per result, from the template; a missing file is exit 2 after the rest."""
+    done = _run("summarize", str(SAMPLES / "medicare_part_ab.271"), "missing.271", env={})
+    assert done.returncode == 2
+    [summary] = json.loads(done.stdout)
+    assert summary["source"] == "template"
+    assert summary["text"].startswith("Coverage: active. Deductible: $1,632, $1,632 remaining.")
+    assert done.stderr.strip() == "eligate: error[file_not_found]: missing.271: no such file"
+
+
+def test_summarize_falls_back_when_the_model_gives_no_summary() -> None:
+    """The oracle answers proposals, never a summary: the template, with the reason."""
+    with LoopbackLLM(oracle) as server:
+        done = _run("summarize", "-", env=_env(server), stdin=FREE_TEXT)
+    assert done.returncode == 0, done.stderr
+    [summary] = json.loads(done.stdout)
+    assert summary["source"] == "template"
+    assert summary["model"] == "scripted-oracle"
+    assert summary["refused"] == "model_unavailable: malformed_output"
+    assert summary["text"].startswith("Needs review: ")

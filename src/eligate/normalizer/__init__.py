@@ -2,6 +2,7 @@
 
 from eligate.normalizer._llm import LLMProposer
 from eligate.normalizer._llm_config import LLMConfig
+from eligate.normalizer._llm_summary import LLMSummaryWriter, SummaryWriter
 from eligate.normalizer._models import (
     Accumulator,
     Address,
@@ -31,6 +32,7 @@ from eligate.normalizer._models import (
     Verdict,
 )
 from eligate.normalizer._normalize import normalize
+from eligate.normalizer._plain import FrontDeskSummary, template_summary
 from eligate.normalizer._proposer import (
     PROPOSABLE_REASONS,
     Proposal,
@@ -63,10 +65,12 @@ __all__ = [
     "Entity",
     "Envelope",
     "EnvelopeWarning",
+    "FrontDeskSummary",
     "IndustryCode",
     "LLMConfig",
     "LLMConfigError",
     "LLMProposer",
+    "LLMSummaryWriter",
     "ModelUnavailableError",
     "NormalizerError",
     "ProcedureCode",
@@ -84,6 +88,7 @@ __all__ = [
     "ServiceDelivery",
     "Source",
     "Summary",
+    "SummaryWriter",
     "Trace",
     "UnknownCode",
     "Unmapped",
@@ -92,4 +97,5 @@ __all__ = [
     "coverage_status",
     "normalize",
     "proposal_items",
+    "template_summary",
 ]

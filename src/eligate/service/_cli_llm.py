@@ -1,4 +1,4 @@
-"""The model side of the command line: ``eligate propose`` and ``eligate eval --proposer llm``.
+"""The model side of the command line: ``propose``, ``summarize``, ``eval --proposer llm``.
 
 The endpoint comes from ``ELIGATE_LLM_*`` variables (see :class:`LLMConfig`); without
 ``ELIGATE_LLM_BASE_URL`` and ``ELIGATE_LLM_MODEL`` nothing is sent anywhere.
@@ -6,6 +6,7 @@ The endpoint comes from ``ELIGATE_LLM_*`` variables (see :class:`LLMConfig`); wi
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,8 +17,14 @@ import typer
 from pydantic import TypeAdapter
 
 from eligate.evals import GoldCase, Report, gated, render, render_cases, rules_proposer, run
-from eligate.normalizer import EligibilityResult, LLMConfig, LLMConfigError, LLMProposer
-from eligate.validators import propose_and_gate
+from eligate.normalizer import (
+    EligibilityResult,
+    LLMConfig,
+    LLMConfigError,
+    LLMProposer,
+    LLMSummaryWriter,
+)
+from eligate.validators import front_desk_summary, propose_and_gate
 from eligate.x12 import X12InputError
 
 EXIT_BAD_INPUT = 2
@@ -93,8 +100,57 @@ def llm_eval(cases: Sequence[GoldCase], *, corpus: Path, project: Path) -> Repor
     return candidate
 
 
+def _read_all(files: list[str], problems: list[str]) -> list[tuple[str, bytes]]:
+    read: list[tuple[str, bytes]] = []
+    for name in files:
+        try:
+            read.append((name, sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()))
+        except FileNotFoundError:
+            problems.append(f"eligate: error[file_not_found]: {name}: no such file")
+        except OSError:
+            problems.append(f"eligate: error[unreadable_file]: {name}: cannot be read")
+    return read
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``eligate propose`` to ``app``."""
+    """Add ``eligate propose`` and ``eligate summarize`` to ``app``."""
+
+    @app.command("summarize")
+    def summarize_command(
+        files: Annotated[list[str], typer.Argument(help="271 files; '-' reads standard input.")],
+    ) -> None:
+        """Front-desk summaries, one per result: the template, or the model's checked wording.
+
+        With ELIGATE_LLM_* set, the model also proposes for what the rules left, and
+        rewords the template; a wording with a number or claim not in the result is
+        refused and the template printed instead (``refused`` says why).
+        """
+        try:
+            proposer = proposer_from_env(os.environ)
+        except LLMSetupError as error:
+            typer.echo(error.line(), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        writer = LLMSummaryWriter(proposer.config, client=proposer.client) if proposer else None
+        problems: list[str] = []
+        summaries: list[dict[str, object]] = []
+        try:
+            for name, data in _read_all(files, problems):
+                try:
+                    results = propose_and_gate(data, proposer=proposer)
+                except X12InputError as error:
+                    problems.append(f"eligate: error[{error.code}]: {name}: {error}")
+                    continue
+                for number, result in enumerate(results):
+                    summary = front_desk_summary(result, writer=writer)
+                    summaries.append({"file": name, "result": number, **summary.model_dump()})
+        finally:
+            if proposer is not None:
+                proposer.close()
+        sys.stdout.write(json.dumps(summaries, indent=2) + "\n")
+        for problem in problems:
+            typer.echo(problem, err=True)
+        if problems:
+            raise typer.Exit(EXIT_BAD_INPUT)
 
     @app.command("propose")
     def propose_command(
