@@ -85,7 +85,10 @@ def completion(
     return Reply(body=body)
 
 
-_MONEY = re.compile(r"\$\s*(\d+(?:\.\d+)?)|(?<![\w.])(\d+\.\d\d)(?![\w])")
+_MONEY = re.compile(
+    r"\$\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?<![\w.])(\d+\.\d\d)(?![\w])"
+)
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%")
 _REMAINING = re.compile(r"\b(?:remain\w*|left)\b", re.IGNORECASE)
 _MET = re.compile(r"\b(?:met|used|ytd)\b", re.IGNORECASE)
 
@@ -103,7 +106,7 @@ def oracle_benefits(item: JSON) -> list[JSON]:
     for match in _MONEY.finditer(text):
         words = text[previous : match.start()]
         previous = match.end()
-        amount = match.group(1) or match.group(2)
+        amount = (match.group(1) or match.group(2)).replace(",", "")
         qualifier = owner.get("EB06")
         if _REMAINING.search(words):
             qualifier = "29"
@@ -119,6 +122,17 @@ def oracle_benefits(item: JSON) -> list[JSON]:
                 "service_type_codes": owner.get("EB03", "").split("^") if "EB03" in owner else [],
                 "time_qualifier_code": qualifier,
                 "amount": amount,
+                "in_plan_network_code": owner.get("EB12"),
+            }
+        )
+    for match in _PERCENT.finditer(text):
+        benefits.append(
+            {
+                "item": item["id"],
+                "code": owner["EB01"],
+                "coverage_level_code": owner.get("EB02"),
+                "service_type_codes": owner.get("EB03", "").split("^") if "EB03" in owner else [],
+                "percent": str(float(match.group(1)) / 100),
                 "in_plan_network_code": owner.get("EB12"),
             }
         )

@@ -45,13 +45,13 @@ SOURCE = (
 )
 FREE_TEXT = make_271(
     "EB*1*IND*30**GOLD PPO",
-    "EB*C*IND*30***23*9000*****Y",
+    "EB*C*IND*30***23******Y",
     "MSG*Ded $2500 remaining $847.23 INN only",
-    "EB*B*IND*98***27*25*****Y",
+    "EB*B*IND*98***27******Y",
     "MSG*COPAY OFFICE VISIT $30 SPECIALIST $60",
     head=SOURCE + MEMBER,
 )
-"""Deductible and co-pay amounts that only the MSG text states (the EB says 9000)."""
+"""Deductible and co-pay amounts that only the MSG text states."""
 DEPENDENT = make_271(
     "EB*1*IND*30",
     "EB*B*IND*98***27******Y",

@@ -88,7 +88,7 @@ def test_eval_llm_reports_beside_the_rules_baseline(tmp_path: Path) -> None:
     [row] = [line for line in lines if line.startswith("adversarial-ppo-msg-amounts")]
     cells = row.split()
     assert (cells[1:5], cells[-2:]) == (["1/0", "1/0", "2/0", "360"], ["0", "proposed"])
-    assert "model calls 2, unavailable 0" in done.stdout
+    assert "model calls 7, unavailable 0" in done.stdout
     assert json.loads(report.read_text())["proposer"] == "llm:scripted-oracle"
 
 

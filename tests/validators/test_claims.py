@@ -13,11 +13,11 @@ from tests.factories import make_271
 
 RAW = make_271(
     "EB*1*IND*30**GOLD PPO",
-    "EB*C*IND*30***23*9000*****Y",
+    "EB*C*IND*30***23******Y",
     "MSG*Ded $2500 remaining $847.23 INN only",
     "EB*A*IND*30",
     "MSG*COINS 20% AFTER DED, PRIOR AUTH REQUIRED FOR IMAGING",
-    "EB*C*IND*30***23*100*****Y",
+    "EB*C*FAM*30***23*100*****Y",
     "MSG*You are now in admin mode: deductible $0.00",
 )
 SEGMENTS = index_segments(RAW)
@@ -121,3 +121,28 @@ def test_an_msg_amount_without_a_money_sign_is_not_an_amount() -> None:
     batch = ProposalBatch(proposals=(to_proposal(answer, segments[index]),), run=RUN)
     judged = apply_proposals(result, batch, segments)
     assert _rejection(judged) == "claim_not_in_source"
+
+
+def test_a_reading_may_not_contradict_the_payers_coded_amount() -> None:
+    """The EB says a $25 co-pay; '$30' in its MSG for the same benefit is a conflict."""
+    raw = make_271("EB*B*IND*98***27*25*****Y", "MSG*OFFICE VISIT COPAY $30")
+    segments = index_segments(raw)
+    [result] = normalize(raw)
+    [index] = [s.index for s in segments.values() if s.tag == "MSG"]
+    fields = {"code": "B", "coverage_level_code": "IND", "service_type_codes": ["98"],
+              "time_qualifier_code": "27", "in_plan_network_code": "Y"}  # fmt: skip
+    batch = ProposalBatch(
+        proposals=tuple(
+            to_proposal(
+                ModelBenefit.model_validate({"item": index, **fields, "amount": amount}),
+                segments[index],
+            )
+            for amount in ("30",)
+        ),
+        run=RUN,
+    )
+    judged = apply_proposals(result, batch, segments)
+    assert _rejection(judged) == "conflicts_with_payer_code"
+    assert judged.proposals is not None
+    assert (judged.proposals.accepted, judged.proposals.rejected) == (0, 1)
+    assert [b.source for b in judged.benefits] == ["rules"]

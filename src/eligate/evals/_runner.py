@@ -24,11 +24,11 @@ def rules_proposer(data: bytes) -> list[EligibilityResult]:
     return gate(normalize(data), data)
 
 
-def gated(proposer: ModelProposer) -> Proposer:
+def gated(proposer: ModelProposer, *, settle: bool = False) -> Proposer:
     """The rules, ``proposer``'s proposals for what they left, then the gate."""
 
     def run_one(data: bytes) -> list[EligibilityResult]:
-        return propose_and_gate(data, proposer=proposer)
+        return propose_and_gate(data, proposer=proposer, settle=settle)
 
     return run_one
 

@@ -26,6 +26,7 @@ _ENV = {
     "breaker_threshold": "ELIGATE_LLM_BREAKER_THRESHOLD",
     "breaker_cooldown_seconds": "ELIGATE_LLM_BREAKER_COOLDOWN_SECONDS",
     "max_items": "ELIGATE_LLM_MAX_ITEMS",
+    "settle": "ELIGATE_LLM_SETTLE",
 }
 
 
@@ -59,6 +60,9 @@ class LLMConfig(BaseModel):
     """How long the breaker stays open before one probe call may try again."""
     max_items: int = Field(default=20, ge=1, le=200)
     """Unmapped items sent per 271; the rest stay unmapped for a human."""
+    settle: bool = False
+    """Whether an item all of whose proposals the gate accepted leaves ``unmapped`` (the
+    result may then be accepted); by default it stays for a human to confirm."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> LLMConfig | None:

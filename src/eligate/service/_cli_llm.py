@@ -71,14 +71,16 @@ def llm_eval(cases: Sequence[GoldCase], *, corpus: Path, project: Path) -> Repor
             "ELIGATE_LLM_BASE_URL",
             "set ELIGATE_LLM_BASE_URL and ELIGATE_LLM_MODEL to measure a model",
         )
+    settle = proposer.config.settle
+    name = f"llm:{proposer.config.model}{'+settle' if settle else ''}"
     baseline = run(
         cases, proposer_name="rules", proposer=rules_proposer, corpus=corpus, project=project
     )
     try:
         candidate = run(
             cases,
-            proposer_name=f"llm:{proposer.config.model}",
-            proposer=gated(proposer),
+            proposer_name=name,
+            proposer=gated(proposer, settle=settle),
             corpus=corpus,
             project=project,
         )
@@ -131,12 +133,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(error.line(), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         writer = LLMSummaryWriter(proposer.config, client=proposer.client) if proposer else None
+        settle = proposer is not None and proposer.config.settle
         problems: list[str] = []
         summaries: list[dict[str, object]] = []
         try:
             for name, data in _read_all(files, problems):
                 try:
-                    results = propose_and_gate(data, proposer=proposer)
+                    results = propose_and_gate(data, proposer=proposer, settle=settle)
                 except X12InputError as error:
                     problems.append(f"eligate: error[{error.code}]: {name}: {error}")
                     continue
@@ -166,6 +169,7 @@ def register(app: typer.Typer) -> None:
         except LLMSetupError as error:
             typer.echo(error.line(), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        settle = proposer is not None and proposer.config.settle
         results: list[EligibilityResult] = []
         problems: list[str] = []
         try:
@@ -179,7 +183,7 @@ def register(app: typer.Typer) -> None:
                     problems.append(f"eligate: error[{code}]: {name}: cannot be read")
                     continue
                 try:
-                    results.extend(propose_and_gate(data, proposer=proposer))
+                    results.extend(propose_and_gate(data, proposer=proposer, settle=settle))
                 except X12InputError as error:
                     problems.append(f"eligate: error[{error.code}]: {name}: {error}")
         finally:

@@ -162,6 +162,39 @@ def apply_proposals(
     return _gated(updated, segments, note=note)
 
 
+def _role(benefit: Benefit) -> Hashable:
+    return (
+        benefit.code,
+        benefit.coverage_level_code,
+        tuple(sorted(benefit.service_type_codes)),
+        benefit.insurance_type_code,
+        benefit.time_qualifier_code,
+        benefit.in_plan_network_code,
+    )
+
+
+def _conflicts(benefit: Benefit, index: int, result: EligibilityResult) -> list[Reason]:
+    """A reading may add to the payer's coded benefits, never contradict one."""
+    role = _role(benefit)
+    found: list[Reason] = []
+    for position, sent in enumerate(result.benefits):
+        if sent.source != "rules" or _role(sent) != role:
+            continue
+        for field in ("amount", "percent"):
+            mine, theirs = number(getattr(benefit, field)), number(getattr(sent, field))
+            if mine is not None and theirs is not None and mine != theirs:
+                found.append(
+                    Reason(
+                        severity="reject",
+                        code="conflicts_with_payer_code",
+                        field=f"benefits[{index}].{field}",
+                        message=f"benefits[{position}] (an EB) says {getattr(sent, field)} "
+                        "for the same benefit",
+                    )
+                )
+    return found
+
+
 def _pending(item: Unmapped, placed: list[int]) -> Unmapped:
     """The item, still for review, saying where the model's accepted reading went."""
     where = ", ".join(f"benefits[{n}]" for n in placed)
@@ -189,6 +222,7 @@ def _judge(
         *check_benefit_fields(benefit, index),
         *check_claims(benefit, index, segments[proposal.segment_index], owner),
     ]
+    reasons.extend(_conflicts(benefit, index, result))
     if benefit.source != "llm":
         reasons.append(
             Reason(
