@@ -1,4 +1,7 @@
-"""``eligate propose`` and ``eligate eval --proposer llm`` against the loopback model."""
+"""``eligate propose``, ``summarize`` and ``eval --proposer llm`` against the loopback model.
+
+Most run in-process (typer's runner, so coverage sees them); one runs the real entry point.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,35 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from eligate.service.cli import app
 from tests.conftest import ROOT, SAMPLES
 from tests.normalizer.llm_server import LoopbackLLM, down, oracle
 from tests.normalizer.test_llm import FREE_TEXT
 
 
-def _run(
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What a command run left behind."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run(*args: str, env: dict[str, str], stdin: bytes | None = None) -> Done:
+    """Run ``eligate`` in-process with ``env`` added to the environment."""
+    runner = CliRunner()
+    result = runner.invoke(app, list(args), input=stdin, env=env, catch_exceptions=False)
+    return Done(result.exit_code, result.stdout, result.stderr)
+
+
+def _subprocess(
     *args: str, env: dict[str, str], stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -35,7 +59,7 @@ def _env(server: LoopbackLLM) -> dict[str, str]:
 def test_propose_adds_gated_model_benefits() -> None:
     """The configured model's accepted readings appear with source llm and the run recorded."""
     with LoopbackLLM(oracle) as server:
-        done = _run("propose", "-", env=_env(server), stdin=FREE_TEXT)
+        done = _subprocess("propose", "-", env=_env(server), stdin=FREE_TEXT)
     assert done.returncode == 0, done.stderr
     [result] = json.loads(done.stdout)
     assert [b["amount"] for b in result["benefits"] if b["source"] == "llm"] == [
@@ -73,8 +97,11 @@ def test_propose_without_a_model_is_normalize_and_bad_settings_exit_2() -> None:
     assert "Traceback" not in bad.stderr
 
 
-def test_eval_llm_reports_beside_the_rules_baseline(tmp_path: Path) -> None:
+def test_eval_llm_reports_beside_the_rules_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Both tables, a per-case table with tokens and latency, and the JSON report."""
+    monkeypatch.chdir(ROOT)
     report = tmp_path / "llm.json"
     with LoopbackLLM(oracle) as server:
         done = _run(
