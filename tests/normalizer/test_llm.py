@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -363,12 +364,19 @@ def test_429_with_a_short_retry_after_is_retried_once(serve: list[LoopbackLLM]) 
     assert len(_llm(result)) == 4
 
 
-def test_500_is_retried_once_then_rules(serve: list[LoopbackLLM]) -> None:
-    """A persistent 500: two requests, then the rules' result with the reason."""
+def test_500_is_retried_once_then_rules(
+    serve: list[LoopbackLLM], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A persistent 500: two requests, the rules' result with the reason, one log event."""
     server = _start(
         serve, lambda request, number: Reply(status=500, body={"error": {"message": "x"}})
     )
-    [result] = _run(FREE_TEXT, server)
+    with caplog.at_level(logging.INFO):
+        [result] = _run(FREE_TEXT, server)
+    [event] = [r.getMessage() for r in caplog.records if r.name == "eligate.llm"]
+    assert event.startswith("llm.model_unavailable detail=http_500 model=scripted-model")
+    assert "TESTPATIENT" not in caplog.text
+    assert "SYN000777" not in caplog.text
     assert len(server.bodies) == 2
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None

@@ -9,6 +9,7 @@ rules-only path never loads them.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from eligate.x12 import Segment
 if TYPE_CHECKING:
     from eligate.normalizer._llm_client import ModelClient
 
+_log = logging.getLogger("eligate.llm")
 PROMPT_NAME = "propose_benefits"
 PROMPT_VERSION = "v1"
 
@@ -100,16 +102,26 @@ class LLMProposer:
                 messages=messages, response_model=ModelAnswer, context={"items": ids}
             )
         except ModelUnavailableError as error:
-            return ProposalBatch(proposals=(), run=self._run(error.detail, error.tokens, started))
-        except Exception as error:
-            detail = f"error_{type(error).__name__}"
-            return ProposalBatch(proposals=(), run=self._run(detail, 0, started))
+            return self._unavailable(error.detail, error.tokens, started)
+        except Exception as error:  # a model failure never fails the request
+            return self._unavailable(f"error_{type(error).__name__}", 0, started)
         proposals = tuple(
             to_proposal(benefit, segments[benefit.item])
             for benefit in answer.value.benefits
             if benefit.item in ids
         )
         return ProposalBatch(proposals=proposals, run=self._run(None, answer.tokens, started))
+
+    def _unavailable(self, detail: str, tokens: int, started: float) -> ProposalBatch:
+        run = self._run(detail, tokens, started)
+        _log.warning(
+            "llm.model_unavailable detail=%s model=%s tokens=%d latency_ms=%d",
+            detail,
+            run.model,
+            tokens,
+            run.latency_ms,
+        )
+        return ProposalBatch(proposals=(), run=run)
 
     def _run(self, detail: str | None, tokens: int, started: float) -> ProposalRun:
         outcome = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +40,9 @@ from eligate.normalizer._llm_config import LLMConfig
 from eligate.normalizer.errors import ModelUnavailableError
 
 T = TypeVar("T", bound=BaseModel)
+
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+"""instructor logs every failed attempt at ERROR; eligate reports one event of its own."""
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -184,7 +188,7 @@ class ModelClient:
                     temperature=0,
                     max_tokens=min(budget, 4096),
                 )
-            except Exception as error:
+            except Exception as error:  # every failure is classified below
                 failure = _classify(error, spent)
                 spent = failure.tokens
                 wait = _retry_after(error)

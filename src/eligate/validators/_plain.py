@@ -122,7 +122,7 @@ def front_desk_summary(
     except ModelUnavailableError as error:
         refused = f"model_unavailable: {error.detail}"
         return FrontDeskSummary(text=template, source="template", refused=refused, **asked)
-    except Exception as error:
+    except Exception as error:  # a summary never fails the request
         refused = f"model_unavailable: error_{type(error).__name__}"
         return FrontDeskSummary(text=template, source="template", refused=refused, **asked)
     problems = list(summary_problems(text, result))

@@ -60,7 +60,7 @@ def propose_and_gate(
     if proposer is not None:
         try:
             batch = proposer.propose(results, segments)
-        except Exception as error:
+        except Exception as error:  # a proposer never fails the request
             batch = ProposalBatch(
                 proposals=(),
                 run=ProposalRun(
