@@ -32,6 +32,8 @@ class Reply:
     body: JSON | str = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    """Seconds between body bytes: a server that answers, very slowly."""
 
 
 Script = Callable[[JSON, int], Reply]
@@ -216,7 +218,14 @@ class LoopbackLLM:
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if not reply.trickle:
+                        self.wfile.write(payload)
+                        return
+                    for position in range(len(payload)):
+                        if server._stop.wait(reply.trickle):
+                            return
+                        self.wfile.write(payload[position : position + 1])
+                        self.wfile.flush()
                 except OSError:
                     return
 

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -314,6 +315,17 @@ def test_slow_answers_past_the_deadline_degrade_to_rules_fast(serve: list[Loopba
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
     assert (result.proposals.outcome, result.proposals.detail) == ("model_unavailable", "timeout")
+
+
+def test_a_trickling_answer_is_cut_at_the_deadline(serve: list[LoopbackLLM]) -> None:
+    """Bytes every 50 ms never trip a read timeout; the deadline still ends the call."""
+    server = _start(serve, lambda request, number: replace(oracle(request, number), trickle=0.05))
+    started = time.perf_counter()
+    [result] = _run(FREE_TEXT, server, deadline_seconds=0.5)
+    assert time.perf_counter() - started < 1.2
+    _rules_only(result, FREE_TEXT)
+    assert result.proposals is not None
+    assert result.proposals.detail == "timeout"
 
 
 def test_one_deadline_covers_every_attempt(serve: list[LoopbackLLM]) -> None:

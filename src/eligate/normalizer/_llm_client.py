@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -77,10 +77,42 @@ class DeadlineTransport(httpx2.BaseTransport):
                 "write": left,
                 "pool": left,
             }
-        return self._inner.handle_request(request)
+        response = self._inner.handle_request(request)
+        if deadline is None or not isinstance(response.stream, httpx2.SyncByteStream):
+            return response
+        return httpx2.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_DeadlineStream(response.stream, deadline, self._clock),
+            extensions=response.extensions,
+            request=request,
+        )
 
     def close(self) -> None:
         """Close the wrapped transport."""
+        self._inner.close()
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    """A response body that stops at the deadline, however slowly the bytes trickle in.
+
+    Read timeouts bound each wait for a chunk; this bounds the whole body.
+    """
+
+    def __init__(
+        self, inner: httpx2.SyncByteStream, deadline: float, clock: Callable[[], float]
+    ) -> None:
+        self._inner = inner
+        self._deadline = deadline
+        self._clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if self._clock() > self._deadline:
+                raise httpx2.ReadTimeout("call deadline passed while reading the answer")
+            yield chunk
+
+    def close(self) -> None:
         self._inner.close()
 
 
