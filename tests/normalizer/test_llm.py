@@ -231,6 +231,20 @@ def test_no_member_data_in_any_request_body(serve: list[LoopbackLLM]) -> None:
     assert all("authorization" in h for h in server.headers)
 
 
+def test_member_data_written_into_msg_text_is_redacted(serve: list[LoopbackLLM]) -> None:
+    """A payer that writes the member into a MSG line: the model sees [MEMBER] instead."""
+    server = _start(serve, oracle)
+    data = make_271(
+        "EB*C*IND*30***23******Y",
+        "MSG*TESTPATIENT ALEX SYN000777 DOB 01/01/1980 DED $2500 (19800101)",
+        head=SOURCE + MEMBER,
+    )
+    [result] = _run(data, server)
+    [item] = items_of(server.requests[0])
+    assert item["text"] == "[MEMBER] [MEMBER] [MEMBER] DOB [MEMBER] DED $2500 ([MEMBER])"
+    assert _llm(result) == [("C", "23", "2500")]
+
+
 def test_msg_text_is_quoted_as_data_not_instructions(serve: list[LoopbackLLM]) -> None:
     """The planted MSG is a JSON string inside the user message, never in the system prompt."""
     server = _start(serve, oracle)
