@@ -63,7 +63,7 @@ def test_propose_adds_gated_model_benefits() -> None:
     assert done.returncode == 0, done.stderr
     [result] = json.loads(done.stdout)
     assert [b["amount"] for b in result["benefits"] if b["source"] == "llm"] == [
-        "2500", "847.23", "30", "60",
+        "2500", "847.23", "30",
     ]  # fmt: skip
     assert result["proposals"]["prompt_version"] == "propose_benefits.v1"
     assert result["proposals"]["model"] == "scripted-oracle"

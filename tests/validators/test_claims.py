@@ -146,3 +146,28 @@ def test_a_reading_may_not_contradict_the_payers_coded_amount() -> None:
     assert judged.proposals is not None
     assert (judged.proposals.accepted, judged.proposals.rejected) == (0, 1)
     assert [b.source for b in judged.benefits] == ["rules"]
+
+
+def test_proposals_that_disagree_with_each_other_are_all_rejected() -> None:
+    """Two values for one benefit from one text: neither is taken."""
+    raw = make_271("EB*B*IND*98***27******Y", "MSG*COPAY $30 OR $60 DEPENDING ON PROVIDER")
+    segments = index_segments(raw)
+    [result] = normalize(raw)
+    [index] = [s.index for s in segments.values() if s.tag == "MSG"]
+    fields = {"code": "B", "coverage_level_code": "IND", "service_type_codes": ["98"],
+              "time_qualifier_code": "27", "in_plan_network_code": "Y"}  # fmt: skip
+    batch = ProposalBatch(
+        proposals=tuple(
+            to_proposal(
+                ModelBenefit.model_validate({"item": index, **fields, "amount": amount}),
+                segments[index],
+            )
+            for amount in ("30", "60")
+        ),
+        run=RUN,
+    )
+    judged = apply_proposals(result, batch, segments)
+    assert judged.proposals is not None
+    assert (judged.proposals.accepted, judged.proposals.rejected) == (0, 2)
+    codes = {u.message.split(": ")[1] for u in judged.unmapped if u.reason == "proposal_rejected"}
+    assert codes == {"proposals_disagree"}

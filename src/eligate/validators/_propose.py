@@ -103,6 +103,7 @@ def apply_proposals(
         _judge(p, len(result.benefits) + n, result, asked[p.segment_index], segments)
         for n, p in enumerate(mine)
     ]
+    judged = _disagreements(judged)
     known = {benefit_fact(b) for b in result.benefits}
     added: list[Benefit] = []
     rejected: list[Unmapped] = []
@@ -160,6 +161,29 @@ def apply_proposals(
             message=f"the model was not usable ({run.detail}); the rules' result stands",
         )
     return _gated(updated, segments, note=note)
+
+
+def _disagreements(judged: list[_Judged]) -> list[_Judged]:
+    """Accepted proposals that give one benefit two different values are all rejected."""
+    values: dict[Hashable, set[Hashable]] = {}
+    for verdict in judged:
+        if not verdict.rejects:
+            benefit = verdict.proposal.benefit
+            value = (number(benefit.amount), number(benefit.percent), number(benefit.quantity))
+            values.setdefault(_role(benefit), set()).add(value)
+    split = {role for role, seen in values.items() if len(seen) > 1}
+    if not split:
+        return judged
+    reason = Reason(
+        severity="reject",
+        code="proposals_disagree",
+        field=None,
+        message="the model gave this benefit more than one value",
+    )
+    return [
+        _Judged(v.proposal, [reason]) if not v.rejects and _role(v.proposal.benefit) in split else v
+        for v in judged
+    ]
 
 
 def _role(benefit: Benefit) -> Hashable:
