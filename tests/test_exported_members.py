@@ -33,9 +33,12 @@ def test_proposer_surface() -> None:
     assert {
         "Proposer", "RulesProposer", "LLMProposer", "LLMConfig", "LLMConfigError",
         "ModelUnavailableError", "ProposalRun", "ProposalBatch", "Proposal", "ProposalItem",
-        "PROPOSABLE_REASONS", "proposal_items",
+        "PROPOSABLE_REASONS", "proposal_items", "FrontDeskSummary", "LLMSummaryWriter",
+        "SummaryWriter", "template_summary",
     } <= names  # fmt: skip
-    assert {"propose_and_gate", "apply_proposals"} <= set(eligate.validators.__all__)
+    assert {
+        "propose_and_gate", "apply_proposals", "front_desk_summary", "summary_problems",
+    } <= set(eligate.validators.__all__)  # fmt: skip
     assert {"gated", "render_cases"} <= set(eligate.evals.__all__)
     assert eligate.prompts.__all__ == ["Prompt", "load_prompt"]
     for module in (eligate.normalizer, eligate.validators, eligate.evals, eligate.prompts):
