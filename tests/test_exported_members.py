@@ -37,7 +37,8 @@ def test_proposer_surface() -> None:
         "SummaryWriter", "template_summary",
     } <= names  # fmt: skip
     assert {
-        "propose_and_gate", "apply_proposals", "front_desk_summary", "summary_problems",
+        "propose_and_gate", "propose_and_gate_async", "apply_proposals", "front_desk_summary",
+        "summary_problems",
     } <= set(eligate.validators.__all__)  # fmt: skip
     assert {"gated", "render_cases"} <= set(eligate.evals.__all__)
     assert eligate.prompts.__all__ == ["Prompt", "load_prompt"]

@@ -554,3 +554,29 @@ def test_a_proposer_that_raises_never_fails_the_request(tmp_path: Path) -> None:
 
     [result] = propose_and_gate(FREE_TEXT, proposer=Broken())  # type: ignore[arg-type]
     _rules_only(result, FREE_TEXT)
+
+
+async def test_the_async_entry_point_runs_many_271s_at_once(serve: list[LoopbackLLM]) -> None:
+    """Event-loop callers get the same results; the loop is never blocked by the model."""
+    import asyncio
+
+    from eligate.validators import propose_and_gate_async
+
+    server = _start(serve, lambda request, number: replace(oracle(request, number), delay=0.2))
+    proposer = LLMProposer(_config(server, max_concurrency=4))
+    started = time.perf_counter()
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while time.perf_counter() - started < 0.3:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    batches = await asyncio.gather(
+        tick(), *(propose_and_gate_async(FREE_TEXT, proposer=proposer) for _ in range(4))
+    )
+    elapsed = time.perf_counter() - started
+    assert [len(_llm(results[0])) for results in batches[1:]] == [3, 3, 3, 3]  # type: ignore[index]
+    assert elapsed < 0.7
+    assert ticks >= 10

@@ -9,7 +9,11 @@ model's wording of a result against the result.
 
 from eligate.validators._gate import gate, index_segments, validate_result, verdict_of
 from eligate.validators._plain import front_desk_summary, summary_problems
-from eligate.validators._propose import apply_proposals, propose_and_gate
+from eligate.validators._propose import (
+    apply_proposals,
+    propose_and_gate,
+    propose_and_gate_async,
+)
 from eligate.validators._rules import expected_status
 from eligate.validators._schema import SCHEMA_FILE, export_schema, schema_reasons
 
@@ -22,6 +26,7 @@ __all__ = [
     "gate",
     "index_segments",
     "propose_and_gate",
+    "propose_and_gate_async",
     "schema_reasons",
     "summary_problems",
     "validate_result",

@@ -10,6 +10,7 @@ proposals were all accepted leaves ``unmapped`` is the caller's policy
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
@@ -75,6 +76,17 @@ def propose_and_gate(
                 ),
             )
     return [apply_proposals(result, batch, segments, settle=settle) for result in results]
+
+
+async def propose_and_gate_async(
+    data: bytes | str, *, proposer: Proposer | None = None, settle: bool = False
+) -> list[EligibilityResult]:
+    """:func:`propose_and_gate` in a worker thread, for an event loop (the API).
+
+    The model call blocks for at most the proposer's deadline; its concurrency
+    limit and breaker are shared by every thread, so a dead endpoint costs nothing.
+    """
+    return await asyncio.to_thread(propose_and_gate, data, proposer=proposer, settle=settle)
 
 
 def apply_proposals(
