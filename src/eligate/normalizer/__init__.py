@@ -1,4 +1,10 @@
-"""The canonical eligibility result and the rules that map a raw 271 onto it."""
+"""The canonical eligibility result, the rules that map a raw 271 onto it, and proposers.
+
+The rules (:func:`normalize`) do no I/O. A :class:`Proposer` may then propose
+benefits for what they left unmapped: :class:`RulesProposer` (nothing more) or
+:class:`LLMProposer` (any OpenAI-compatible endpoint; openai and instructor are
+imported only when one is built). :mod:`eligate.validators` judges every proposal.
+"""
 
 from eligate.normalizer._llm import LLMProposer
 from eligate.normalizer._llm_config import LLMConfig
