@@ -106,6 +106,17 @@ def _start(started: list[LoopbackLLM], script: Script) -> LoopbackLLM:
     return server
 
 
+def _timed(data: bytes, server: LoopbackLLM, **changes: object) -> tuple[EligibilityResult, float]:
+    """The one result of ``data`` and the seconds it took (client set up beforehand)."""
+    proposer = LLMProposer(_config(server, **changes))
+    try:
+        started = time.perf_counter()
+        [result] = propose_and_gate(data, proposer=proposer)
+        return result, time.perf_counter() - started
+    finally:
+        proposer.close()
+
+
 def _run(
     data: bytes, server: LoopbackLLM, *, settle: bool = False, **changes: object
 ) -> list[EligibilityResult]:
@@ -334,9 +345,7 @@ def test_a_valid_but_wrong_service_type_or_network_is_rejected(serve: list[Loopb
 def test_slow_answers_past_the_deadline_degrade_to_rules_fast(serve: list[LoopbackLLM]) -> None:
     """A model slower than the deadline: rules' result, wall time bounded by the deadline."""
     server = _start(serve, lambda request, number: Reply(delay=10, body={}))
-    started = time.perf_counter()
-    [result] = _run(FREE_TEXT, server, deadline_seconds=0.4)
-    elapsed = time.perf_counter() - started
+    result, elapsed = _timed(FREE_TEXT, server, deadline_seconds=0.4)
     assert elapsed < 1.2
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
@@ -346,9 +355,8 @@ def test_slow_answers_past_the_deadline_degrade_to_rules_fast(serve: list[Loopba
 def test_a_trickling_answer_is_cut_at_the_deadline(serve: list[LoopbackLLM]) -> None:
     """Bytes every 50 ms never trip a read timeout; the deadline still ends the call."""
     server = _start(serve, lambda request, number: replace(oracle(request, number), trickle=0.05))
-    started = time.perf_counter()
-    [result] = _run(FREE_TEXT, server, deadline_seconds=0.5)
-    assert time.perf_counter() - started < 1.2
+    result, elapsed = _timed(FREE_TEXT, server, deadline_seconds=0.5)
+    assert elapsed < 1.2
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
     assert result.proposals.detail == "timeout"
@@ -359,15 +367,13 @@ def test_one_deadline_covers_every_attempt(serve: list[LoopbackLLM]) -> None:
 
     def slow_failures(request: JSON, number: int) -> Reply:
         if number == 0:
-            return Reply(status=500, delay=0.5, body={"error": {"message": "x"}})
+            return Reply(status=500, delay=0.8, body={"error": {"message": "x"}})
         return Reply(delay=10, body={})
 
     server = _start(serve, slow_failures)
-    started = time.perf_counter()
-    [result] = _run(FREE_TEXT, server, deadline_seconds=1.0)
-    elapsed = time.perf_counter() - started
+    result, elapsed = _timed(FREE_TEXT, server, deadline_seconds=1.0)
     assert len(server.bodies) == 2
-    assert 0.9 < elapsed < 1.35  # a fresh timeout per attempt would take 1.5 s
+    assert 0.9 < elapsed < 1.5  # a fresh timeout per attempt would take 1.8 s
     _rules_only(result, FREE_TEXT)
 
 
@@ -379,9 +385,8 @@ def test_429_with_a_long_retry_after_gives_up_at_once(serve: list[LoopbackLLM]) 
             status=429, headers={"Retry-After": "30"}, body={"error": {"message": "slow down"}}
         ),
     )
-    started = time.perf_counter()
-    [result] = _run(FREE_TEXT, server)
-    assert time.perf_counter() - started < 1.0
+    result, elapsed = _timed(FREE_TEXT, server)
+    assert elapsed < 1.0
     assert len(server.bodies) == 1
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
@@ -562,7 +567,7 @@ async def test_the_async_entry_point_runs_many_271s_at_once(serve: list[Loopback
 
     from eligate.validators import propose_and_gate_async
 
-    server = _start(serve, lambda request, number: replace(oracle(request, number), delay=0.2))
+    server = _start(serve, lambda request, number: replace(oracle(request, number), delay=0.3))
     proposer = LLMProposer(_config(server, max_concurrency=4))
     started = time.perf_counter()
     ticks = 0
@@ -578,5 +583,5 @@ async def test_the_async_entry_point_runs_many_271s_at_once(serve: list[Loopback
     )
     elapsed = time.perf_counter() - started
     assert [len(_llm(results[0])) for results in batches[1:]] == [3, 3, 3, 3]  # type: ignore[index]
-    assert elapsed < 0.7
+    assert elapsed < 1.0  # one after another would take 1.2 s
     assert ticks >= 10
