@@ -74,3 +74,29 @@ def test_service_exports() -> None:
         "create_app",
         "load_settings",
     } <= set(names)
+
+
+def test_proposer_surface() -> None:
+    """The proposer seam, the LLM proposer and the composition with the gate are public."""
+    import eligate.evals
+    import eligate.prompts
+    import eligate.validators
+
+    names = set(eligate.normalizer.__all__)
+    assert {
+        "Proposer", "RulesProposer", "LLMProposer", "LLMConfig", "LLMConfigError",
+        "ModelUnavailableError", "ProposalRun", "ProposalBatch", "Proposal", "ProposalItem",
+        "PROPOSABLE_REASONS", "proposal_items", "FrontDeskSummary", "LLMSummaryWriter",
+        "SummaryWriter", "template_summary",
+    } <= names  # fmt: skip
+    assert {
+        "propose_and_gate", "propose_and_gate_async", "apply_proposals", "front_desk_summary",
+        "summary_problems",
+    } <= set(eligate.validators.__all__)  # fmt: skip
+    assert {"gated", "render_cases"} <= set(eligate.evals.__all__)
+    assert eligate.prompts.__all__ == ["Prompt", "load_prompt"]
+    for module in (eligate.normalizer, eligate.validators, eligate.evals, eligate.prompts):
+        exported = module.__all__
+        assert exported == sorted(exported, key=lambda n: (not n.isupper(), n[0].islower(), n))
+        for name in exported:
+            assert getattr(module, name) is not None

@@ -11,7 +11,15 @@ from eligate.evals._evaluators import (
     benefit_fact,
     compare,
 )
-from eligate.evals._runner import Report, render, resolve_input, rules_proposer, run
+from eligate.evals._runner import (
+    Report,
+    gated,
+    render,
+    render_cases,
+    resolve_input,
+    rules_proposer,
+    run,
+)
 
 __all__ = [
     "EVALUATORS",
@@ -26,8 +34,10 @@ __all__ = [
     "Report",
     "benefit_fact",
     "compare",
+    "gated",
     "load_gold",
     "render",
+    "render_cases",
     "resolve_input",
     "rules_proposer",
     "run",

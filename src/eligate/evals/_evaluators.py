@@ -110,6 +110,12 @@ class Outcome:
     tokens: int = 0
     error: str | None = None
     """The refusal code when the proposer refused the input."""
+    proposals_accepted: int = 0
+    """Model proposals the gate accepted, over the case's results."""
+    proposals_rejected: int = 0
+    """Model proposals the gate rejected, over the case's results."""
+    model_outcome: str | None = None
+    """``proposed``, ``model_unavailable`` or ``budget_spent`` when a model was asked."""
 
 
 def compare(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from pathlib import Path
 from eligate.evals._cases import GoldCase
 from eligate.evals._evaluators import EVALUATORS, Metric, Outcome, compare
 from eligate.normalizer import EligibilityResult, normalize
-from eligate.validators import gate
+from eligate.normalizer import Proposer as ModelProposer
+from eligate.validators import gate, propose_and_gate
 from eligate.x12 import X12InputError
 
 Proposer = Callable[[bytes], list[EligibilityResult]]
@@ -20,6 +22,15 @@ Proposer = Callable[[bytes], list[EligibilityResult]]
 def rules_proposer(data: bytes) -> list[EligibilityResult]:
     """The rules alone, then the gate."""
     return gate(normalize(data), data)
+
+
+def gated(proposer: ModelProposer, *, settle: bool = False) -> Proposer:
+    """The rules, ``proposer``'s proposals for what they left, then the gate."""
+
+    def run_one(data: bytes) -> list[EligibilityResult]:
+        return propose_and_gate(data, proposer=proposer, settle=settle)
+
+    return run_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +75,19 @@ def run(
             results = proposer(data)
         except X12InputError:
             results = []
-        outcomes.append(compare(case, results, latency_seconds=time.perf_counter() - started))
+        latency = time.perf_counter() - started
+        runs = [r.proposals for r in results if r.proposals is not None]
+        outcome = compare(
+            case, results, latency_seconds=latency, tokens=runs[0].tokens if runs else 0
+        )
+        if runs:
+            outcome = dataclasses.replace(
+                outcome,
+                proposals_accepted=sum(run.accepted for run in runs),
+                proposals_rejected=sum(run.rejected for run in runs),
+                model_outcome=runs[0].outcome,
+            )
+        outcomes.append(outcome)
     by_tag: dict[str, list[Metric]] = {}
     values = sorted({f"{k}={v}" for o in outcomes for k, v in o.case.tags.items()})
     for value in values:
@@ -118,4 +141,26 @@ def render(report: Report) -> str:
     rows.append(f"false-accept rate {fa.value:.4f} {fa.detail}".rstrip())
     if report.skipped:
         rows.append(f"skipped {len(report.skipped)} case(s): input not present (corpus absent?)")
+    return "\n".join(rows)
+
+
+def render_cases(baseline: Report, candidate: Report) -> str:
+    """Per case: the baseline's and the candidate's facts right, accepted, tokens and latency."""
+    before = {o.case.id: o for o in baseline.outcomes}
+    header = (
+        f"{'case':<44}{'base ok/acc':>12}{'cand ok/acc':>12}{'prop +/-':>10}"
+        f"{'tokens':>8}{'ms':>7}{'false acc':>10}  model"
+    )
+    rows = [f"per case: {baseline.proposer} (base) vs {candidate.proposer} (cand)", header]
+    rows.append("-" * len(header))
+    for outcome in candidate.outcomes:
+        base = before.get(outcome.case.id)
+        base_text = f"{base.correct}/{base.accepted}" if base else "-"
+        rows.append(
+            f"{outcome.case.id[:43]:<44}{base_text:>12}"
+            f"{f'{outcome.correct}/{outcome.accepted}':>12}"
+            f"{f'{outcome.proposals_accepted}/{outcome.proposals_rejected}':>10}"
+            f"{outcome.tokens:>8}{1000 * outcome.latency_seconds:>7.0f}"
+            f"{outcome.wrong_accepted:>10}  {outcome.model_outcome or '-'}"
+        )
     return "\n".join(rows)

@@ -1,5 +1,14 @@
-"""The canonical eligibility result and the rules that map a raw 271 onto it."""
+"""The canonical eligibility result, the rules that map a raw 271 onto it, and proposers.
 
+The rules (:func:`normalize`) do no I/O. A :class:`Proposer` may then propose
+benefits for what they left unmapped: :class:`RulesProposer` (nothing more) or
+:class:`LLMProposer` (any OpenAI-compatible endpoint; openai and instructor are
+imported only when one is built). :mod:`eligate.validators` judges every proposal.
+"""
+
+from eligate.normalizer._llm import LLMProposer
+from eligate.normalizer._llm_config import LLMConfig
+from eligate.normalizer._llm_summary import LLMSummaryWriter, SummaryWriter
 from eligate.normalizer._models import (
     Accumulator,
     Address,
@@ -14,6 +23,7 @@ from eligate.normalizer._models import (
     EnvelopeWarning,
     IndustryCode,
     ProcedureCode,
+    ProposalRun,
     Provenance,
     Reason,
     Reference,
@@ -28,12 +38,28 @@ from eligate.normalizer._models import (
     Verdict,
 )
 from eligate.normalizer._normalize import normalize
+from eligate.normalizer._plain import FrontDeskSummary, template_summary
+from eligate.normalizer._proposer import (
+    PROPOSABLE_REASONS,
+    Proposal,
+    ProposalBatch,
+    ProposalItem,
+    Proposer,
+    RulesProposer,
+    proposal_items,
+)
 from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION, coverage_status
-from eligate.normalizer.errors import NormalizerError, ProposerError
+from eligate.normalizer.errors import (
+    LLMConfigError,
+    ModelUnavailableError,
+    NormalizerError,
+    ProposerError,
+)
 
 __all__ = [
     "ACTION_BY_REASON",
     "FALLBACK_ACTION",
+    "PROPOSABLE_REASONS",
     "Accumulator",
     "Address",
     "Benefit",
@@ -45,17 +71,30 @@ __all__ = [
     "Entity",
     "Envelope",
     "EnvelopeWarning",
+    "FrontDeskSummary",
     "IndustryCode",
+    "LLMConfig",
+    "LLMConfigError",
+    "LLMProposer",
+    "LLMSummaryWriter",
+    "ModelUnavailableError",
     "NormalizerError",
     "ProcedureCode",
+    "Proposal",
+    "ProposalBatch",
+    "ProposalItem",
+    "ProposalRun",
+    "Proposer",
     "ProposerError",
     "Provenance",
     "Reason",
     "Reference",
     "RequestError",
+    "RulesProposer",
     "ServiceDelivery",
     "Source",
     "Summary",
+    "SummaryWriter",
     "Trace",
     "UnknownCode",
     "Unmapped",
@@ -63,4 +102,6 @@ __all__ = [
     "Verdict",
     "coverage_status",
     "normalize",
+    "proposal_items",
+    "template_summary",
 ]

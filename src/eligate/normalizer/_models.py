@@ -395,6 +395,35 @@ class Envelope(_Model):
     """Envelope and structure warnings of the input and of this transaction."""
 
 
+class ProposalRun(_Model):
+    """How a model was asked to propose benefits for what the rules left unmapped.
+
+    One model call covers a whole 271, so every result of that 271 carries the
+    same ``tokens`` and ``latency_ms``; ``accepted`` and ``rejected`` count this
+    result's proposals only.
+    """
+
+    outcome: Literal["proposed", "model_unavailable", "budget_spent"]
+    """``proposed``: the model answered and the gate judged every proposal;
+    ``model_unavailable``: no usable answer (timeout, HTTP error, breaker open,
+    malformed output), the rules' result stands; ``budget_spent``: the token budget
+    ran out before a usable answer."""
+    prompt_version: str
+    """The prompt file used, e.g. ``propose_benefits.v1``."""
+    model: str
+    """The model name the endpoint was asked for."""
+    tokens: int
+    """Tokens the endpoint reported for the call (all attempts), 0 when it reported none."""
+    latency_ms: int
+    """Wall time of the call, all attempts and re-asks included."""
+    accepted: int
+    """Proposals for this result the gate accepted (added to ``benefits``)."""
+    rejected: int
+    """Proposals for this result the gate rejected (kept in ``unmapped`` with the reason)."""
+    detail: str | None = None
+    """Why the model was unavailable (``timeout``, ``http_429``, ``breaker_open``...)."""
+
+
 class EligibilityResult(_Model):
     """The answer for one patient (subscriber or dependent) found in a 271."""
 
@@ -454,3 +483,5 @@ class EligibilityResult(_Model):
     """2100B information receiver."""
     envelope: Envelope
     """Control numbers, BHT, traces and warnings."""
+    proposals: ProposalRun | None = None
+    """Set when a model was asked about this result's unmapped content; ``None`` otherwise."""

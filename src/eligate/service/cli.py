@@ -150,7 +150,9 @@ _GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
 
 @app.command("eval")
 def eval_command(  # noqa: PLR0917 - typer passes options by name
-    proposer: Annotated[str, typer.Option(help="Which proposer to measure: rules.")] = "rules",
+    proposer: Annotated[
+        str, typer.Option(help="Which proposer to measure: rules, or llm (ELIGATE_LLM_*).")
+    ] = "rules",
     gold: Annotated[Path, typer.Option(help="Folder of gold *.jsonl files.")] = _GOLD,
     corpus: Annotated[
         Path, typer.Option(help="The real-world corpus the corpus: cases read.")
@@ -160,18 +162,28 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     max_false_accepts: Annotated[int, typer.Option(help="Exit 1 above this count.")] = 0,
 ) -> None:
     """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report."""
-    if proposer != "rules":
-        _fail(InputFileError("unknown_proposer", proposer, "only the rules proposer exists yet"))
+    if proposer not in ("rules", "llm"):
+        _fail(InputFileError("unknown_proposer", proposer, "the proposers are rules and llm"))
     try:
         cases = load_gold(gold)
     except ValueError as error:
         _fail(InputFileError("bad_gold_case", str(gold), str(error)))
     if not cases:
         _fail(InputFileError("no_gold_cases", str(gold), "no *.jsonl gold cases found"))
-    outcome = run(
-        cases, proposer_name=proposer, proposer=rules_proposer, corpus=corpus, project=Path.cwd()
-    )
-    typer.echo(render(outcome))
+    if proposer == "llm":
+        try:
+            outcome = _cli_llm.llm_eval(cases, corpus=corpus, project=Path.cwd())
+        except _cli_llm.LLMSetupError as error:
+            _fail(InputFileError(error.code, error.setting, error.message))
+    else:
+        outcome = run(
+            cases,
+            proposer_name=proposer,
+            proposer=rules_proposer,
+            corpus=corpus,
+            project=Path.cwd(),
+        )
+        typer.echo(render(outcome))
     figures = {m.name: m.value for m in outcome.overall}
     if report is not None:
         report.write_text(
@@ -215,11 +227,12 @@ def _root() -> None:
 # Command groups of the other areas register after the app and its commands exist.
 from eligate.service import (  # noqa: E402
     _cli_audit,
+    _cli_llm,
     _cli_service,
     _cli_simulate,
 )
 
-for _area in (_cli_service, _cli_audit, _cli_simulate):
+for _area in (_cli_llm, _cli_service, _cli_audit, _cli_simulate):
     _area.register(app)
 
 

@@ -2,20 +2,33 @@
 
 Pure: no HTTP, database or model client. Checks JSON Schema, code sets,
 grounding in the raw 271, and cross-field rules; envelope warnings are carried
-into the verdict.
+into the verdict. :func:`propose_and_gate` composes the rules, a proposer passed
+in (which may call a model) and the gate; :func:`front_desk_summary` checks a
+model's wording of a result against the result.
 """
 
 from eligate.validators._gate import gate, index_segments, validate_result, verdict_of
+from eligate.validators._plain import front_desk_summary, summary_problems
+from eligate.validators._propose import (
+    apply_proposals,
+    propose_and_gate,
+    propose_and_gate_async,
+)
 from eligate.validators._rules import expected_status
 from eligate.validators._schema import SCHEMA_FILE, export_schema, schema_reasons
 
 __all__ = [
     "SCHEMA_FILE",
+    "apply_proposals",
     "expected_status",
     "export_schema",
+    "front_desk_summary",
     "gate",
     "index_segments",
+    "propose_and_gate",
+    "propose_and_gate_async",
     "schema_reasons",
+    "summary_problems",
     "validate_result",
     "verdict_of",
 ]

@@ -1,0 +1,196 @@
+"""The model side of the command line: ``propose``, ``summarize``, ``eval --proposer llm``.
+
+The endpoint comes from ``ELIGATE_LLM_*`` variables (see :class:`LLMConfig`); without
+``ELIGATE_LLM_BASE_URL`` and ``ELIGATE_LLM_MODEL`` nothing is sent anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import TypeAdapter
+
+from eligate.evals import GoldCase, Report, gated, render, render_cases, rules_proposer, run
+from eligate.normalizer import (
+    EligibilityResult,
+    LLMConfig,
+    LLMConfigError,
+    LLMProposer,
+    LLMSummaryWriter,
+)
+from eligate.validators import front_desk_summary, propose_and_gate
+from eligate.x12 import X12InputError
+
+EXIT_BAD_INPUT = 2
+_RESULTS = TypeAdapter(list[EligibilityResult])
+
+
+class LLMSetupError(Exception):
+    """The model settings are missing or unusable: one line with a stable code."""
+
+    def __init__(self, code: str, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.setting = setting
+        self.message = message
+
+    def line(self) -> str:
+        """The one line printed on stderr."""
+        return f"eligate: error[{self.code}]: {self.setting}: {self.message}"
+
+
+def proposer_from_env(environ: Mapping[str, str]) -> LLMProposer | None:
+    """An LLM proposer from ``ELIGATE_LLM_*``; ``None`` when no endpoint is configured.
+
+    Raises:
+        LLMSetupError: a variable is set to an unusable value.
+    """
+    try:
+        config = LLMConfig.from_env(environ)
+    except LLMConfigError as error:
+        raise LLMSetupError(error.code, error.setting, str(error).split(": ", 1)[-1]) from None
+    return LLMProposer(config) if config is not None else None
+
+
+def llm_eval(cases: Sequence[GoldCase], *, corpus: Path, project: Path) -> Report:
+    """Rules baseline and rules + configured model on the same cases; print both and per case.
+
+    Raises:
+        LLMSetupError: no model endpoint is configured, or its settings are unusable.
+    """
+    proposer = proposer_from_env(os.environ)
+    if proposer is None:
+        raise LLMSetupError(
+            "llm_not_configured",
+            "ELIGATE_LLM_BASE_URL",
+            "set ELIGATE_LLM_BASE_URL and ELIGATE_LLM_MODEL to measure a model",
+        )
+    settle = proposer.config.settle
+    name = f"llm:{proposer.config.model}{'+settle' if settle else ''}"
+    baseline = run(
+        cases, proposer_name="rules", proposer=rules_proposer, corpus=corpus, project=project
+    )
+    try:
+        candidate = run(
+            cases,
+            proposer_name=name,
+            proposer=gated(proposer, settle=settle),
+            corpus=corpus,
+            project=project,
+        )
+    finally:
+        proposer.close()
+    typer.echo(render(baseline))
+    typer.echo("")
+    typer.echo(render(candidate))
+    typer.echo("")
+    typer.echo(render_cases(baseline, candidate))
+    tokens = sum(o.tokens for o in candidate.outcomes)
+    outcomes = [o.model_outcome for o in candidate.outcomes if o.model_outcome]
+    typer.echo(
+        f"model calls {len(outcomes)}, unavailable {outcomes.count('model_unavailable')}, "
+        f"budget spent {outcomes.count('budget_spent')}, tokens {tokens}, "
+        f"proposals accepted {sum(o.proposals_accepted for o in candidate.outcomes)}, "
+        f"rejected {sum(o.proposals_rejected for o in candidate.outcomes)}"
+    )
+    return candidate
+
+
+def _read_all(files: list[str], problems: list[str]) -> list[tuple[str, bytes]]:
+    read: list[tuple[str, bytes]] = []
+    for name in files:
+        try:
+            read.append((name, sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()))
+        except FileNotFoundError:
+            problems.append(f"eligate: error[file_not_found]: {name}: no such file")
+        except OSError:
+            problems.append(f"eligate: error[unreadable_file]: {name}: cannot be read")
+    return read
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``eligate propose`` and ``eligate summarize`` to ``app``."""
+
+    @app.command("summarize")
+    def summarize_command(
+        files: Annotated[list[str], typer.Argument(help="271 files; '-' reads standard input.")],
+    ) -> None:
+        """Front-desk summaries, one per result: the template, or the model's checked wording.
+
+        With ELIGATE_LLM_* set, the model also proposes for what the rules left, and
+        rewords the template; a wording with a number or claim not in the result is
+        refused and the template printed instead (``refused`` says why).
+        """
+        try:
+            proposer = proposer_from_env(os.environ)
+        except LLMSetupError as error:
+            typer.echo(error.line(), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        writer = LLMSummaryWriter(proposer.config, client=proposer.client) if proposer else None
+        settle = proposer is not None and proposer.config.settle
+        problems: list[str] = []
+        summaries: list[dict[str, object]] = []
+        try:
+            for name, data in _read_all(files, problems):
+                try:
+                    results = propose_and_gate(data, proposer=proposer, settle=settle)
+                except X12InputError as error:
+                    problems.append(f"eligate: error[{error.code}]: {name}: {error}")
+                    continue
+                for number, result in enumerate(results):
+                    summary = front_desk_summary(result, writer=writer)
+                    summaries.append({"file": name, "result": number, **summary.model_dump()})
+        finally:
+            if proposer is not None:
+                proposer.close()
+        sys.stdout.write(json.dumps(summaries, indent=2) + "\n")
+        for problem in problems:
+            typer.echo(problem, err=True)
+        if problems:
+            raise typer.Exit(EXIT_BAD_INPUT)
+
+    @app.command("propose")
+    def propose_command(
+        files: Annotated[list[str], typer.Argument(help="271 files; '-' reads standard input.")],
+    ) -> None:
+        """Normalize by the rules, let the configured model propose for what they left, gate all.
+
+        Without ELIGATE_LLM_BASE_URL / ELIGATE_LLM_MODEL this is ``eligate normalize``.
+        A model failure never fails the command: the rules' result is printed with a note.
+        """
+        try:
+            proposer = proposer_from_env(os.environ)
+        except LLMSetupError as error:
+            typer.echo(error.line(), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        settle = proposer is not None and proposer.config.settle
+        results: list[EligibilityResult] = []
+        problems: list[str] = []
+        try:
+            for name in files:
+                try:
+                    data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+                except OSError as error:
+                    code = (
+                        "file_not_found" if isinstance(error, FileNotFoundError) else "unreadable"
+                    )
+                    problems.append(f"eligate: error[{code}]: {name}: cannot be read")
+                    continue
+                try:
+                    results.extend(propose_and_gate(data, proposer=proposer, settle=settle))
+                except X12InputError as error:
+                    problems.append(f"eligate: error[{error.code}]: {name}: {error}")
+        finally:
+            if proposer is not None:
+                proposer.close()
+        sys.stdout.write(_RESULTS.dump_json(results, indent=2).decode() + "\n")
+        for problem in problems:
+            typer.echo(problem, err=True)
+        if problems:
+            raise typer.Exit(EXIT_BAD_INPUT)
