@@ -55,6 +55,11 @@ async def test_embedded_defaults_answer_from_the_simulator_then_the_cache(
     assert first.status_code == 200, first.text
     assert (first.json()["origin"], first.json()["status"]) == ("payer", "verified")
     assert first.json()["results"][0]["coverage_status"] == "active"
+    [summary] = first.json()["summaries"]
+    assert summary["source"] == "template"
+    assert summary["text"].startswith("Coverage: active")
+    assert "Deductible: $" in summary["text"]
+    assert "prior authorization required" in summary["text"]
     assert again.json()["origin"] == "cache"
     assert {p["payer_id"] for p in payers.json()["payers"]} >= {"synaetna"}
     assert (tmp_path / "data" / "eligate.db").is_file()

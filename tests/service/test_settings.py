@@ -42,11 +42,12 @@ def test_variables_are_read_with_the_eligate_prefix(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("ELIGATE_PORT", "9090")
     monkeypatch.setenv("ELIGATE_REDIS_URL", "redis://127.0.0.1:6379/1")
     monkeypatch.setenv("ELIGATE_LLM_API_KEY", "sk-synthetic")
-    monkeypatch.setenv("ELIGATE_LLM_MODE", " Propose ")
+    monkeypatch.setenv("ELIGATE_LLM_MODE", "json")
     settings = load_settings()
     assert settings.port == 9090
     assert settings.redis_url == "redis://127.0.0.1:6379/1"
-    assert settings.llm_mode == "propose"
+    assert settings.llm_mode == "json"
+    assert settings.llm_config() is None  # no URL and model: rules only
     assert settings.auth_enabled
     assert "sk-synthetic" not in repr(settings)
     assert TEST_ENCRYPTION_KEY not in repr(settings)
@@ -181,4 +182,32 @@ def test_production_refuses_the_sample_provider_npi(monkeypatch: pytest.MonkeyPa
     _production(monkeypatch)
     monkeypatch.delenv("ELIGATE_PROVIDER_NPI")
     with pytest.raises(SettingsError, match="ELIGATE_PROVIDER_NPI is the sample NPI"):
+        load_settings()
+
+
+def test_the_model_config_comes_from_the_one_settings_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ELIGATE_LLM_* variables build the proposer's config; its key stays secret."""
+    monkeypatch.setenv("ELIGATE_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ELIGATE_LLM_MODEL", "synthetic-model")
+    monkeypatch.setenv("ELIGATE_LLM_API_KEY", "sk-synthetic")
+    monkeypatch.setenv("ELIGATE_LLM_MODE", "md_json")
+    monkeypatch.setenv("ELIGATE_LLM_DEADLINE_SECONDS", "3.5")
+    config = load_settings().llm_config()
+    assert config is not None
+    assert (config.model, config.mode, config.deadline_seconds) == (
+        "synthetic-model",
+        "md_json",
+        3.5,
+    )
+    assert config.api_key.get_secret_value() == "sk-synthetic"
+
+
+def test_an_unusable_model_setting_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model setting the proposer cannot use is a one-line start-up error naming it."""
+    monkeypatch.setenv("ELIGATE_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ELIGATE_LLM_MODEL", "synthetic-model")
+    monkeypatch.setenv("ELIGATE_LLM_MAX_REASKS", "7")
+    with pytest.raises(SettingsError, match="ELIGATE_LLM_MAX_REASKS"):
         load_settings()

@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 
 from eligate.eligibility import EligibilityCore
+from eligate.normalizer import Proposer
 from eligate.service import _routes_eligibility, _routes_normalize, _routes_ops, _routes_payers
 from eligate.service._handlers import exception_handlers
 from eligate.service._idempotency import IdempotencyStore, InMemoryIdempotencyStore
@@ -44,6 +45,11 @@ def _ready_of(core: EligibilityCore) -> ReadyCheck:
     return always
 
 
+def _settle(settings: Settings) -> bool:
+    config = settings.llm_config()
+    return config.settle if config is not None else False
+
+
 def create_app(
     settings: Settings,
     *,
@@ -51,6 +57,7 @@ def create_app(
     idempotency: IdempotencyStore | None = None,
     ready: ReadyCheck | None = None,
     limiter: RateLimiter | None = None,
+    proposer: Proposer | None = None,
 ) -> FastAPI:
     """The eligate HTTP API around ``core``.
 
@@ -61,6 +68,8 @@ def create_app(
         ready: what ``/readyz`` asks; the core's ``ready()`` if it has one, else always ready.
         limiter: per-client rate limits; in-process from ``settings`` when None
             (``build_limiter`` gives the Redis one; tests pass one with a fake clock).
+        proposer: the model proposer ``POST /v1/normalize`` asks about what the rules
+            leave unmapped; rules only when None (``build_proposer`` makes one from settings).
 
     Returns:
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
@@ -77,6 +86,8 @@ def create_app(
         metrics=metrics,
         keys_by_hash={key.sha256: key for key in settings.api_keys},
         ready=ready or _ready_of(core),
+        proposer=proposer,
+        settle=_settle(settings),
     )
 
     @asynccontextmanager
@@ -98,6 +109,9 @@ def create_app(
                     await state.idempotency.close()
                 finally:
                     await state.limiter.close()
+                    close_proposer = getattr(state.proposer, "close", None)
+                    if close_proposer is not None:
+                        close_proposer()
             log.info("service.stopped")
 
     app = FastAPI(

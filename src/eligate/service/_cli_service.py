@@ -26,6 +26,7 @@ from eligate.service.errors import INQUIRY_ERRORS, CoreNotConfiguredError, Servi
 if TYPE_CHECKING:
     import uvicorn
 
+    from eligate.normalizer import Proposer
     from eligate.service._idempotency import IdempotencyStore
     from eligate.service._ratelimit import RateLimiter
 
@@ -95,6 +96,16 @@ def _settings(**overrides: Any) -> Settings:
         _fail(error.code, error.message)
 
 
+def build_proposer(settings: Settings) -> Proposer | None:
+    """The model proposer when ``ELIGATE_LLM_BASE_URL`` and ``_MODEL`` are set, else None."""
+    config = settings.llm_config()
+    if config is None:
+        return None
+    from eligate.normalizer import LLMProposer  # noqa: PLC0415 - lazy: loads the model client
+
+    return LLMProposer(config)
+
+
 def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
     """A uvicorn server for the app on ``core``, bound where the settings say."""
     import uvicorn  # noqa: PLC0415 - lazy: the CLI starts fast
@@ -106,6 +117,7 @@ def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
         core=core,
         idempotency=build_idempotency(settings),
         limiter=build_limiter(settings),
+        proposer=build_proposer(settings),
     )
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on"

@@ -19,7 +19,8 @@ from eligate.eligibility import (
     Origin,
     PayerSummary,
 )
-from eligate.normalizer import EligibilityResult, Verdict
+from eligate.normalizer import EligibilityResult, FrontDeskSummary, Verdict
+from eligate.validators import front_desk_summary
 from eligate.x12 import InquiryPerson, code_set, npi_is_valid
 
 _DELIMITERS = frozenset("*:^~|")
@@ -168,6 +169,8 @@ class EligibilityPublic(_Public):
     """Time the core spent on this request."""
     results: list[EligibilityResult]
     """One normalized, gated result per patient; empty when unable to verify."""
+    summaries: list[FrontDeskSummary]
+    """Plain sentences for the front desk, one per result, from validated fields only."""
 
     @classmethod
     def from_outcome(cls, outcome: EligibilityOutcome) -> EligibilityPublic:
@@ -181,6 +184,7 @@ class EligibilityPublic(_Public):
             answered_at=outcome.answered_at,
             elapsed_ms=outcome.elapsed_ms,
             results=outcome.results,
+            summaries=[front_desk_summary(result) for result in outcome.results],
         )
 
 

@@ -16,7 +16,7 @@ from eligate.service._models import ErrorPublic, NormalizeCreate, NormalizePubli
 from eligate.service._once import respond_once
 from eligate.service.deps import NormalizeCaller, StateDep
 from eligate.service.errors import ApiError
-from eligate.validators import gate
+from eligate.validators import gate, propose_and_gate_async
 from eligate.x12 import X12InputError
 
 router = APIRouter(prefix="/v1", tags=["normalize"])
@@ -80,7 +80,12 @@ async def normalize_271(request: Request, caller: NormalizeCaller, state: StateD
     async def produce() -> Response:
         raw = await _raw_271(request)
         try:
-            results = await run_in_threadpool(_normalize_and_gate, raw)
+            if state.proposer is None:
+                results = await run_in_threadpool(_normalize_and_gate, raw)
+            else:
+                results = await propose_and_gate_async(
+                    raw, proposer=state.proposer, settle=state.settle
+                )
         except X12InputError as error:
             raise ApiError(status_code=422, code=error.code, message=str(error)) from None
         verdicts = Counter(r.validation.verdict for r in results if r.validation is not None)

@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from eligate.normalizer import LLMConfig, LLMConfigError
 from eligate.service.errors import SettingsError
 
 Environment = Literal["development", "test", "production"]
@@ -157,19 +158,29 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Lowest level of log events written."""
     llm_base_url: str | None = None
-    """OpenAI-compatible endpoint of the proposer model; rules only when unset."""
+    """OpenAI-compatible ``/v1`` URL of the proposer model; rules only when unset."""
     llm_model: str | None = None
-    """Model name at ``llm_base_url``."""
+    """Model name at ``llm_base_url``; rules only when unset."""
     llm_api_key: SecretStr | None = None
-    """Key for ``llm_base_url``."""
-    llm_mode: str = "off"
-    """How the model is used (``off`` = rules only); the LLM package's config validates it."""
-    llm_deadline_seconds: float = Field(default=20.0, gt=0)
-    """Overall time a model proposal may take, re-asks included."""
-    llm_token_budget: int = Field(default=4000, ge=1)
-    """Tokens one proposal may spend."""
-    llm_max_concurrency: int = Field(default=4, ge=1)
-    """Model calls in flight at once."""
+    """Key for ``llm_base_url`` (local servers accept any)."""
+    llm_mode: str | None = None
+    """``tools``, ``json`` or ``md_json`` (servers without tool calls)."""
+    llm_max_reasks: str | None = None
+    """Re-asks after output that does not validate (0-2)."""
+    llm_token_budget: str | None = None
+    """Tokens one 271 may spend, all attempts together."""
+    llm_deadline_seconds: str | None = None
+    """One deadline for a whole model call, re-asks included."""
+    llm_max_concurrency: str | None = None
+    """Model calls in flight at once per process."""
+    llm_breaker_threshold: str | None = None
+    """Consecutive model failures that open its breaker."""
+    llm_breaker_cooldown_seconds: str | None = None
+    """How long the model's breaker stays open before one probe."""
+    llm_max_items: str | None = None
+    """Unmapped items sent to the model per 271."""
+    llm_settle: str | None = None
+    """Whether fully accepted proposals leave ``unmapped`` (default: a human confirms)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -206,16 +217,15 @@ class Settings(BaseSettings):
             raise ValueError("the cache salt must be at least 16 bytes")
         return value
 
-    @field_validator("llm_mode", mode="before")
-    @classmethod
-    def _llm_mode(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
-
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
         names = [key.name for key in self.api_keys]
         if len(set(names)) != len(names):
             raise ValueError("ELIGATE_API_KEYS names two keys alike; each client needs its own")
+        try:
+            self.llm_config()
+        except LLMConfigError as error:
+            raise ValueError(str(error)) from None
         if self.environment == "development":
             return self
         if self.encryption_key.get_secret_value() == DEVELOPMENT_ENCRYPTION_KEY:
@@ -233,6 +243,21 @@ class Settings(BaseSettings):
         if self.environment == "production" and not self.api_keys:
             raise ValueError("ELIGATE_API_KEYS is empty; production needs at least one API key")
         return self
+
+    def llm_config(self) -> LLMConfig | None:
+        """The proposer model's config (``None``: rules only), validated by :class:`LLMConfig`.
+
+        Raises:
+            LLMConfigError: an ``ELIGATE_LLM_*`` value is unusable.
+        """
+        values = {
+            f"ELIGATE_{name.upper()}": value
+            for name in type(self).model_fields
+            if name.startswith("llm_") and (value := getattr(self, name)) is not None
+        }
+        if self.llm_api_key is not None:
+            values["ELIGATE_LLM_API_KEY"] = self.llm_api_key.get_secret_value()
+        return LLMConfig.from_env(values)
 
     def primary_key(self) -> bytes:
         """The first key of ``encryption_key`` (the one that seals), decoded."""

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from eligate.eligibility import EligibilityCore
+from eligate.normalizer import Proposer
 from eligate.service._idempotency import IdempotencyStore
 from eligate.service._metrics import Metrics
 from eligate.service._ratelimit import RateLimiter
@@ -26,3 +27,7 @@ class ServiceState:
     metrics: Metrics
     keys_by_hash: Mapping[str, ApiKey]
     ready: ReadyCheck
+    proposer: Proposer | None = None
+    """The model proposer for what the rules leave unmapped; ``None``: rules only."""
+    settle: bool = False
+    """Whether fully accepted proposals leave ``unmapped`` (see ``LLMConfig.settle``)."""
