@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo lint test eval bench clean
+.PHONY: install demo serve lint test eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,6 +16,9 @@ install: $(STAMP)
 
 demo: install
 	@$(BIN)/eligate normalize samples/*.271
+
+serve: install
+	$(BIN)/eligate serve
 
 lint: install
 	$(BIN)/ruff check src tests bench
