@@ -328,7 +328,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     registry = simulator_registry(
         endpoints,
         timeout=Timeouts(connect=0.5, read=args.budget - 0.2, total=args.budget),
-        breaker=BreakerPolicy(failure_threshold=5, window_seconds=30, open_seconds=10),
+        breaker=BreakerPolicy(
+            failure_threshold=5, window_seconds=30, open_seconds=args.open_seconds
+        ),
         retry=RetryPolicy(
             attempts=2, backoff_base=0.05, backoff_max=0.2, failures=("connect", "http_5xx")
         ),
@@ -357,6 +359,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     openings: list[dict[str, Any]] = []
     healthy_failures: collections.Counter[str] = collections.Counter()
     other_breakers = 0
+    calls_sent = 0
     round_p95: dict[str, list[float]] = {"baseline": [], "sick": []}
     try:
         for r in range(args.rounds):
@@ -381,6 +384,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             )
             sick_run += run
             round_p95["sick"].append(_figures([x for x in run if x.payer in HEALTHY])["p95_ms"])
+            calls_sent += core.lane(SICK).attempts_made
             for event in log.events:
                 if event["event"] == "eligibility.breaker_opened":
                     if event["payer_id"] == SICK:
@@ -421,6 +425,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "checks": len(sick_samples),
             "calls_to_open_breaker_per_round": first_openings,
             "times_opened": len(openings),
+            "calls_sent": calls_sent,
             "callers_got": dict(got.most_common()),
             "caller_ms": _figures(sick_samples),
         },
@@ -465,9 +470,13 @@ def _print(figures: dict[str, Any]) -> None:
     print(
         "  breaker opened after "
         f"{', '.join(map(str, sick_figures['calls_to_open_breaker_per_round']))} calls to the "
-        f"payer (one figure per run, a fresh core each; threshold 5 failures in 30 s); "
-        f"opened {sick_figures['times_opened']} time(s) in all, re-opens after failed probes "
-        "included"
+        "payer, counting calls still under way then (one figure per run, a fresh core each; "
+        "threshold 5 failures in 30 s)"
+    )
+    print(
+        f"  opened {sick_figures['times_opened']} time(s) in all, re-opens after failed "
+        f"half-open probes included; {sick_figures['calls_sent']} calls reached the payer for "
+        f"{sick_figures['checks']} checks"
     )
     caller = sick_figures["caller_ms"]
     print(
@@ -498,6 +507,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=4, help="baseline/sick runs interleaved")
     parser.add_argument("--sick-latency", type=float, default=11.0, help="seconds (scale down)")
     parser.add_argument("--budget", type=float, default=2.0, help="payers' total timeout, s")
+    parser.add_argument(
+        "--open-seconds", type=float, default=2.0, help="breaker open time (short: see probes)"
+    )
     parser.add_argument("--latency-ms", type=float, default=40.0, help="healthy payer latency")
     parser.add_argument("--jitter-ms", type=float, default=40.0, help="healthy payer jitter")
     parser.add_argument("--cache-seconds", type=float, default=5.0)
