@@ -146,3 +146,20 @@ async def test_a_registry_points_at_the_simulator(simulator: Simulator, tmp_path
     loaded = load_registry(tmp_path)
     assert dict(loaded) == dict(simulator.registry())
     assert json.loads(json.dumps(simulator.base_urls))["alpha"].startswith("http://127.0.0.1:")
+
+
+async def test_the_simulator_is_an_async_context_manager() -> None:
+    """``async with await start_simulator(...)`` stops the payers on exit."""
+    from eligate.eligibility import start_simulator
+
+    async with await start_simulator(("solo",)) as simulator:
+        endpoint = simulator.endpoints["solo"]
+        raw = await _ask(simulator, "solo", _270())
+        assert normalize(raw)[0].coverage_status == "active"
+    async with httpx.AsyncClient() as client:
+        try:
+            await client.post(endpoint, content=b"x", timeout=2)
+        except httpx.ConnectError:
+            pass
+        else:
+            raise AssertionError("the payer still listens after the block")

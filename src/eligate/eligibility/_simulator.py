@@ -283,6 +283,12 @@ class Simulator:
         """A registry pointing at these payers (``overrides`` replace PayerConfig fields)."""
         return simulator_registry(self.endpoints, **overrides)
 
+    async def __aenter__(self) -> Simulator:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         """Stop every payer and the admin endpoint."""
         for payer in self.payers.values():
