@@ -121,7 +121,10 @@ class _HttpServer:
                 request = await _read_request(reader)
                 if request is None:
                     break
-                status, headers, body = await self._handler(request)
+                try:
+                    status, headers, body = await self._handler(request)
+                except Exception:  # a simulator bug is the payer's 500, not a dead port
+                    status, headers, body = _text(500, "simulator error")
                 if writer.is_closing():
                     break
                 writer.write(_render(status, headers, body))
