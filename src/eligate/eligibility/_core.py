@@ -44,7 +44,14 @@ from eligate.eligibility.errors import (
 )
 from eligate.normalizer import normalize
 from eligate.validators import gate
-from eligate.x12 import Envelope270, Inquiry270, X12Error, X12UsageError, build_270
+from eligate.x12 import (
+    Envelope270,
+    Inquiry270,
+    NotA271Error,
+    X12Error,
+    X12UsageError,
+    build_270,
+)
 
 _log = structlog.get_logger("eligate.eligibility")
 _MAX_CONTROL = 999_999_999
@@ -155,6 +162,8 @@ class Core:
             )
         try:
             results = gate(normalize(raw_271), raw_271)
+            if not results:
+                raise NotA271Error("the 271 answers for no patient")
         except Exception as error:  # the payer's bytes must not crash the caller's check
             _log.warning(
                 "eligibility.payer_call_failed",
