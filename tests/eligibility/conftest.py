@@ -53,6 +53,7 @@ async def make_core() -> AsyncIterator[CoreFactory]:
         audit: MemoryAudit | None = None,
         clock: Callable[[], float] | None = None,
         now: Callable[[], datetime] | None = None,
+        store_timeout: float = 1.0,
     ) -> Core:
         extra: dict[str, Callable[[], float] | Callable[[], datetime]] = {}
         if clock is not None:
@@ -65,6 +66,7 @@ async def make_core() -> AsyncIterator[CoreFactory]:
             audit=audit or MemoryAudit(),
             salt=SALT,
             submitter=SUBMITTER,
+            store_timeout=store_timeout,
             **extra,  # type: ignore[arg-type]
         )
         cores.append(core)
