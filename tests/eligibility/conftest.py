@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import stamina
@@ -55,19 +56,15 @@ async def make_core() -> AsyncIterator[CoreFactory]:
         now: Callable[[], datetime] | None = None,
         store_timeout: float = 1.0,
     ) -> Core:
-        extra: dict[str, Callable[[], float] | Callable[[], datetime]] = {}
-        if clock is not None:
-            extra["clock"] = clock
-        if now is not None:
-            extra["now"] = now
         core = Core(
             registry=registry,
             cache=cache or MemoryCache(),
             audit=audit or MemoryAudit(),
             salt=SALT,
             submitter=SUBMITTER,
+            clock=clock or time.monotonic,
+            now=now or (lambda: datetime.now(UTC)),
             store_timeout=store_timeout,
-            **extra,  # type: ignore[arg-type]
         )
         cores.append(core)
         return core
