@@ -194,9 +194,7 @@ class PayerTransport:
             )
         except httpx.TimeoutException as error:
             raise PayerCallError(type(error).__name__, payer_id=payer, kind="timeout") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
-            raise PayerCallError(type(error).__name__, payer_id=payer, kind="connect") from None
-        except httpx.HTTPError as error:
+        except httpx.HTTPError as error:  # refused, reset, closed mid-answer, protocol errors
             raise PayerCallError(type(error).__name__, payer_id=payer, kind="connect") from None
         status = response.status_code
         if status == 429:
