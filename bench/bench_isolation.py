@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gc
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ from typing import Any
 import httpx
 import stamina
 import structlog
+from pydantic import TypeAdapter
 
 from eligate.eligibility import (
     AuditRecord,
@@ -43,7 +45,6 @@ from eligate.eligibility import (
     CachedAnswer,
     CacheKey,
     Core,
-    EligibilityOutcome,
     EligibilityRequest,
     RetryPolicy,
     Submitter,
@@ -52,9 +53,13 @@ from eligate.eligibility import (
     simulator_registry,
 )
 from eligate.eligibility._guards import percentile
+from eligate.normalizer import EligibilityResult
 from eligate.x12 import InquiryPerson
 
 PAYERS = ("synaetna", "synblue", "syncigna", "synunited")
+_SALT = b"bench-isolation-salt-0123456789"
+_RESULTS = TypeAdapter(list[EligibilityResult])
+_KEPT_EVENTS = frozenset({"eligibility.breaker_opened", "eligibility.payer_call_failed"})
 SICK = PAYERS[0]
 HEALTHY = PAYERS[1:]
 
@@ -71,29 +76,39 @@ class Wall:
 
 
 class BenchCache:
-    """An in-process ResultCache (the real adapters are built elsewhere)."""
+    """An in-process ResultCache keeping serialized answers, as Redis would.
+
+    Bytes are not tracked by the garbage collector; model objects are. Keeping
+    thousands of answers as objects makes each full collection walk them all
+    (pauses of ~200 ms were measured), stalling every payer's callers at once.
+    """
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
-        self._entries: dict[CacheKey, tuple[CachedAnswer, datetime]] = {}
+        self._entries: dict[str, tuple[bytes, datetime, datetime]] = {}
 
     async def get(self, key: CacheKey) -> CachedAnswer | None:
         """The entry if still fresh."""
-        entry = self._entries.get(key)
-        return entry[0] if entry and entry[1] > self._now() else None
+        entry = self._entries.get(key.digest(salt=_SALT))
+        return _load(entry[0], entry[1]) if entry and entry[2] > self._now() else None
 
     async def put(self, key: CacheKey, answer: CachedAnswer, *, ttl: timedelta) -> None:
         """Keep for ``ttl``."""
         if ttl > timedelta(0):
-            self._entries[key] = (answer, self._now() + ttl)
+            data = _RESULTS.dump_json(list(answer.results))
+            self._entries[key.digest(salt=_SALT)] = (data, answer.answered_at, self._now() + ttl)
 
     async def get_stale(self, key: CacheKey) -> CachedAnswer | None:
         """The entry even if expired."""
-        entry = self._entries.get(key)
-        return entry[0] if entry else None
+        entry = self._entries.get(key.digest(salt=_SALT))
+        return _load(entry[0], entry[1]) if entry else None
 
     async def close(self) -> None:
         """Nothing to release."""
+
+
+def _load(data: bytes, answered_at: datetime) -> CachedAnswer:
+    return CachedAnswer(results=tuple(_RESULTS.validate_json(data)), answered_at=answered_at)
 
 
 class CountingAudit:
@@ -114,13 +129,22 @@ class CountingAudit:
         """Nothing to release."""
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a caller got, without the results."""
+
+    status: str
+    origin: str
+    reason: str | None
+
+
 @dataclass(slots=True)
 class Sample:
     """One check as a caller saw it."""
 
     payer: str
     ms: float
-    outcome: EligibilityOutcome
+    outcome: Answer
 
 
 @dataclass(slots=True)
@@ -132,9 +156,36 @@ class EventLog:
     def __call__(
         self, _logger: object, _method: str, event: MutableMapping[str, Any]
     ) -> MutableMapping[str, Any]:
-        """Keep the event and drop it from output."""
-        self.events.append(dict(event))
+        """Keep the events the figures need (not every check's) and drop all from output."""
+        if event.get("event") in _KEPT_EVENTS:
+            self.events.append(dict(event))
         raise structlog.DropEvent
+
+
+class GcPauses:
+    """Garbage-collector pauses of this process (a full collection stalls every payer)."""
+
+    def __init__(self) -> None:
+        self.pauses_ms: list[tuple[int, float]] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        """``gc.callbacks`` hook."""
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses_ms.append(
+                (info["generation"], (time.perf_counter() - self._started) * 1000)
+            )
+
+    def summary(self) -> dict[str, Any]:
+        """Count and longest pause of full (generation 2) collections."""
+        full = [ms for generation, ms in self.pauses_ms if generation == 2]
+        return {
+            "full_collections": len(full),
+            "longest_full_ms": max(full, default=0.0),
+            "full_ms": [round(ms, 1) for ms in full],
+        }
 
 
 def _request(payer: str, member: int, correlation: str) -> EligibilityRequest:
@@ -155,7 +206,9 @@ def _request(payer: str, member: int, correlation: str) -> EligibilityRequest:
 async def _timed(core: Core, request: EligibilityRequest) -> Sample:
     started = time.perf_counter()
     outcome = await core.check(request)
-    return Sample(request.payer_id, (time.perf_counter() - started) * 1000, outcome)
+    ms = (time.perf_counter() - started) * 1000
+    # Keep only what the figures need: thousands of kept results would slow the collector.
+    return Sample(request.payer_id, ms, Answer(outcome.status, outcome.origin, outcome.reason))
 
 
 async def _drive(
@@ -261,6 +314,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
     )
     process, endpoints, admin = _start_simulator()
+    # What a long-running service does after start-up: the ~50k objects of imported
+    # modules leave the collector's sight, so full collections stay short.
+    gc.collect()
+    gc.freeze()
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
     wall = Wall()
     cache = BenchCache(wall)  # shared by every core, as replicas share Redis
     audit = CountingAudit()
@@ -269,7 +328,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     registry = simulator_registry(
         endpoints,
         timeout=Timeouts(connect=0.5, read=args.budget - 0.2, total=args.budget),
-        breaker=BreakerPolicy(failure_threshold=5, window_seconds=30, open_seconds=10),
+        breaker=BreakerPolicy(
+            failure_threshold=5, window_seconds=30, open_seconds=args.open_seconds
+        ),
         retry=RetryPolicy(
             attempts=2, backoff_base=0.05, backoff_max=0.2, failures=("connect", "http_5xx")
         ),
@@ -281,7 +342,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             registry=registry,
             cache=cache,
             audit=audit,
-            salt=b"bench-isolation-salt-0123456789",
+            salt=_SALT,
             submitter=Submitter(
                 sender_id="ELIGATE", provider_npi="1999999984", provider_name="SAMPLE CLINIC"
             ),
@@ -298,6 +359,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     openings: list[dict[str, Any]] = []
     healthy_failures: collections.Counter[str] = collections.Counter()
     other_breakers = 0
+    calls_sent = 0
     round_p95: dict[str, list[float]] = {"baseline": [], "sick": []}
     try:
         for r in range(args.rounds):
@@ -322,6 +384,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             )
             sick_run += run
             round_p95["sick"].append(_figures([x for x in run if x.payer in HEALTHY])["p95_ms"])
+            calls_sent += core.lane(SICK).attempts_made
             for event in log.events:
                 if event["event"] == "eligibility.breaker_opened":
                     if event["payer_id"] == SICK:
@@ -351,6 +414,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "settings": vars(args),
         "load_average_at_end": os.getloadavg(),
+        "gc": pauses.summary(),
         "cpus": os.cpu_count(),
         "healthy_baseline": _figures([s for s in baseline if s.payer in HEALTHY]),
         "healthy_with_sick_payer": _figures([s for s in sick_run if s.payer in HEALTHY]),
@@ -361,6 +425,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "checks": len(sick_samples),
             "calls_to_open_breaker_per_round": first_openings,
             "times_opened": len(openings),
+            "calls_sent": calls_sent,
             "callers_got": dict(got.most_common()),
             "caller_ms": _figures(sick_samples),
         },
@@ -405,9 +470,13 @@ def _print(figures: dict[str, Any]) -> None:
     print(
         "  breaker opened after "
         f"{', '.join(map(str, sick_figures['calls_to_open_breaker_per_round']))} calls to the "
-        f"payer (one figure per run, a fresh core each; threshold 5 failures in 30 s); "
-        f"opened {sick_figures['times_opened']} time(s) in all, re-opens after failed probes "
-        "included"
+        "payer, counting calls still under way then (one figure per run, a fresh core each; "
+        "threshold 5 failures in 30 s)"
+    )
+    print(
+        f"  opened {sick_figures['times_opened']} time(s) in all, re-opens after failed "
+        f"half-open probes included; {sick_figures['calls_sent']} calls reached the payer for "
+        f"{sick_figures['checks']} checks"
     )
     caller = sick_figures["caller_ms"]
     print(
@@ -424,6 +493,11 @@ def _print(figures: dict[str, Any]) -> None:
     print(f"audit records by source: {figures['audit_by_source']}")
     load = ", ".join(f"{v:.2f}" for v in figures["load_average_at_end"])
     print(f"machine: {figures['cpus']} CPUs, load average {load} (other work shares them)")
+    gc_figures = figures["gc"]
+    print(
+        f"full garbage collections: {gc_figures['full_collections']}, longest "
+        f"{gc_figures['longest_full_ms']:.1f} ms (all: {gc_figures['full_ms']})"
+    )
 
 
 def _arguments() -> argparse.Namespace:
@@ -433,6 +507,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=4, help="baseline/sick runs interleaved")
     parser.add_argument("--sick-latency", type=float, default=11.0, help="seconds (scale down)")
     parser.add_argument("--budget", type=float, default=2.0, help="payers' total timeout, s")
+    parser.add_argument(
+        "--open-seconds", type=float, default=2.0, help="breaker open time (short: see probes)"
+    )
     parser.add_argument("--latency-ms", type=float, default=40.0, help="healthy payer latency")
     parser.add_argument("--jitter-ms", type=float, default=40.0, help="healthy payer jitter")
     parser.add_argument("--cache-seconds", type=float, default=5.0)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +117,17 @@ async def make_core() -> AsyncIterator[CoreFactory]:
         audit: MemoryAudit | None = None,
         clock: Callable[[], float] | None = None,
         now: Callable[[], datetime] | None = None,
+        store_timeout: float = 1.0,
     ) -> Core:
-        extra: dict[str, Callable[[], float] | Callable[[], datetime]] = {}
-        if clock is not None:
-            extra["clock"] = clock
-        if now is not None:
-            extra["now"] = now
         core = Core(
             registry=registry,
             cache=cache or MemoryCache(),
             audit=audit or MemoryAudit(),
             salt=SALT,
             submitter=SUBMITTER,
-            **extra,  # type: ignore[arg-type]
+            clock=clock or time.monotonic,
+            now=now or (lambda: datetime.now(UTC)),
+            store_timeout=store_timeout,
         )
         cores.append(core)
         return core

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,9 +25,12 @@ class MemoryCache:
         self.puts: list[tuple[CacheKey, timedelta]] = []
         self.closed = False
         self.fail = False
+        self.stall: float = 0.0
+        """Seconds every call hangs before answering (a stalled server)."""
 
     async def get(self, key: CacheKey) -> CachedAnswer | None:
         """The entry if its TTL has not run out."""
+        await asyncio.sleep(self.stall)
         if self.fail:
             raise ConnectionError("cache down")
         entry = self.entries.get(key)
@@ -36,6 +40,7 @@ class MemoryCache:
 
     async def put(self, key: CacheKey, answer: CachedAnswer, *, ttl: timedelta) -> None:
         """Keep ``answer`` until now + ``ttl``."""
+        await asyncio.sleep(self.stall)
         if self.fail:
             raise ConnectionError("cache down")
         self.puts.append((key, ttl))
@@ -60,9 +65,12 @@ class MemoryAudit:
     def __init__(self) -> None:
         self.records: list[AuditRecord] = []
         self.closed = False
+        self.stall: float = 0.0
+        """Seconds every write hangs before it is kept."""
 
     async def record(self, record: AuditRecord) -> None:
         """Append."""
+        await asyncio.sleep(self.stall)
         self.records.append(record)
 
     async def verify(self) -> VerifyReport:

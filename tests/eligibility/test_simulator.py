@@ -146,3 +146,38 @@ async def test_a_registry_points_at_the_simulator(simulator: Simulator, tmp_path
     loaded = load_registry(tmp_path)
     assert dict(loaded) == dict(simulator.registry())
     assert json.loads(json.dumps(simulator.base_urls))["alpha"].startswith("http://127.0.0.1:")
+
+
+async def test_the_simulator_is_an_async_context_manager() -> None:
+    """``async with await start_simulator(...)`` stops the payers on exit."""
+    from eligate.eligibility import start_simulator
+
+    async with await start_simulator(("solo",)) as simulator:
+        endpoint = simulator.endpoints["solo"]
+        raw = await _ask(simulator, "solo", _270())
+        assert normalize(raw)[0].coverage_status == "active"
+    async with httpx.AsyncClient() as client:
+        try:
+            await client.post(endpoint, content=b"x", timeout=2)
+        except httpx.ConnectError:
+            pass
+        else:
+            raise AssertionError("the payer still listens after the block")
+
+
+async def test_a_request_that_is_not_a_270_is_a_400(simulator: Simulator) -> None:
+    """Garbage, a wrong payload type or a non-X12 payload get 400, and the payer keeps serving."""
+    from eligate.eligibility._transport import REQUEST_PAYLOAD_TYPE, encode_multipart
+
+    url = simulator.endpoints["alpha"]
+    cases = [
+        {"PayloadType": REQUEST_PAYLOAD_TYPE.encode(), "Payload": b"hello"},
+        {"PayloadType": b"X12_276_Request_005010X212", "Payload": _270()},
+        {"PayloadType": REQUEST_PAYLOAD_TYPE.encode(), "Payload": b"ST*271*0001~SE*2*0001~"},
+    ]
+    async with httpx.AsyncClient() as client:
+        for fields in cases:
+            body, content_type = encode_multipart(fields)
+            answer = await client.post(url, content=body, headers={"Content-Type": content_type})
+            assert answer.status_code == 400
+    assert normalize(await _ask(simulator, "alpha", _270()))[0].coverage_status == "active"

@@ -168,3 +168,13 @@ async def test_credentials_come_from_the_environment(
 
     await _send(httpx.MockTransport(handle), _config(**auth), env)
     assert seen[0].headers[header] == value
+
+
+async def test_an_oversized_answer_is_refused_unread() -> None:
+    """An answer past ``max_response_bytes`` is ``bad_payload``, whatever it holds."""
+    config = _config().model_copy(update={"max_response_bytes": 10_000})
+    huge = make_271(*["MSG*" + "X" * 200] * 100)
+    handler = httpx.MockTransport(lambda _: httpx.Response(200, content=huge))
+    with pytest.raises(PayerCallError, match="larger than 10000 bytes") as caught:
+        await _send(handler, config)
+    assert caught.value.kind == "bad_payload"

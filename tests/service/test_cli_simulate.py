@@ -71,3 +71,18 @@ def test_bad_behaviour_is_one_line_and_exit_2() -> None:
         "eligate: error[bad_behavior]: --behavior synblue: error_rate: "
         "Input should be less than or equal to 1"
     ]
+
+
+def test_an_unwritable_registry_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A registry directory that cannot be written is refused before any payer starts."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    done = subprocess.run(
+        [sys.executable, "-m", "eligate", "simulate-payers", "--registry-dir", str(blocker / "x")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    [line] = done.stderr.decode().strip().splitlines()
+    assert line.startswith("eligate: error[bad_registry_dir]: --registry-dir ")

@@ -7,6 +7,7 @@ Every check is recorded in the audit store. A payer's fault never raises out of
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 import uuid
@@ -44,7 +45,14 @@ from eligate.eligibility.errors import (
 )
 from eligate.normalizer import normalize
 from eligate.validators import gate
-from eligate.x12 import Envelope270, Inquiry270, X12Error, X12UsageError, build_270
+from eligate.x12 import (
+    Envelope270,
+    Inquiry270,
+    NotA271Error,
+    X12Error,
+    X12UsageError,
+    build_270,
+)
 
 _log = structlog.get_logger("eligate.eligibility")
 _MAX_CONTROL = 999_999_999
@@ -81,6 +89,7 @@ class Core:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = _utcnow,
+        store_timeout: float = 1.0,
     ) -> None:
         """Build one lane (HTTP client, breaker, bulkhead, bucket) per payer.
 
@@ -94,6 +103,8 @@ class Core:
             transports: per-payer httpx transports (tests); real HTTP otherwise.
             clock: monotonic seconds, for the guards.
             now: wall-clock time, for answers' ages.
+            store_timeout: the most a check waits on one cache or audit call, in seconds;
+                a stalled cache is treated as a miss and a stalled audit write is logged.
 
         Raises:
             RegistryError: a payer's credentials are not in the environment.
@@ -108,6 +119,7 @@ class Core:
         self._submitter = submitter
         self._clock = clock
         self._now = now
+        self._store_timeout = store_timeout
         self._control = itertools.count(1)
         self._lanes: dict[str, PayerLane] = {}
         # One CA store for every payer's client: loading it costs ~50 ms a client.
@@ -155,6 +167,8 @@ class Core:
             )
         try:
             results = gate(normalize(raw_271), raw_271)
+            if not results:
+                raise NotA271Error("the 271 answers for no patient")
         except Exception as error:  # the payer's bytes must not crash the caller's check
             _log.warning(
                 "eligibility.payer_call_failed",
@@ -388,7 +402,8 @@ class Core:
         self, key: CacheKey, *, stale: bool, request: EligibilityRequest
     ) -> CachedAnswer | None:
         try:
-            return await (self._cache.get_stale(key) if stale else self._cache.get(key))
+            async with asyncio.timeout(self._store_timeout):
+                return await (self._cache.get_stale(key) if stale else self._cache.get(key))
         except Exception as error:  # a cache outage must not fail a check
             _log.error(
                 "eligibility.cache_failed",
@@ -403,7 +418,8 @@ class Core:
         self, key: CacheKey, answer: CachedAnswer, ttl: timedelta, request: EligibilityRequest
     ) -> None:
         try:
-            await self._cache.put(key, answer, ttl=ttl)
+            async with asyncio.timeout(self._store_timeout):
+                await self._cache.put(key, answer, ttl=ttl)
         except Exception as error:  # a cache outage must not fail a check
             _log.error(
                 "eligibility.cache_failed",
@@ -436,7 +452,8 @@ class Core:
             detail=detail,
         )
         try:
-            await self._audit.record(record)
+            async with asyncio.timeout(self._store_timeout):
+                await self._audit.record(record)
         except Exception as error:  # the person at the desk still gets the answer
             _log.error(
                 "eligibility.audit_failed",

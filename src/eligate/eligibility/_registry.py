@@ -153,6 +153,8 @@ class PayerConfig(_Frozen):
     """Circuit breaker settings."""
     pool_size: int = Field(default=10, ge=1, le=1000)
     """Connections to the payer, and calls in flight at once (the bulkhead)."""
+    max_response_bytes: int = Field(default=1_000_000, ge=10_000, le=50_000_000)
+    """A bigger answer is refused as ``bad_payload`` unread: parsing it would stall everyone."""
     retry: RetryPolicy
     """Retry policy; required because which failures to retry must be stated."""
     pacing: Pacing = Pacing()

@@ -121,7 +121,10 @@ class _HttpServer:
                 request = await _read_request(reader)
                 if request is None:
                     break
-                status, headers, body = await self._handler(request)
+                try:
+                    status, headers, body = await self._handler(request)
+                except Exception:  # a simulator bug is the payer's 500, not a dead port
+                    status, headers, body = _text(500, "simulator error")
                 if writer.is_closing():
                     break
                 writer.write(_render(status, headers, body))
@@ -282,6 +285,12 @@ class Simulator:
     def registry(self, **overrides: object) -> PayerRegistry:
         """A registry pointing at these payers (``overrides`` replace PayerConfig fields)."""
         return simulator_registry(self.endpoints, **overrides)
+
+    async def __aenter__(self) -> Simulator:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
 
     async def stop(self) -> None:
         """Stop every payer and the admin endpoint."""

@@ -7,10 +7,10 @@ Amounts vary with the member ID so that answers differ, deterministically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from eligate.x12 import Segment, read_document
+from eligate.x12 import Segment, X12Error, read_document
 
 _KNOWN = "SYN"
 
@@ -43,7 +43,6 @@ class Asked270:
     trace_originator: str
     service_types: tuple[str, ...]
     date_of_service: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Bad270Error(ValueError):
@@ -58,7 +57,7 @@ def read_270(data: bytes) -> Asked270:
     """
     try:
         document = read_document(data)
-    except ValueError as error:
+    except X12Error as error:
         raise Bad270Error(str(error)) from None
     transactions = [t for t in document.transactions if t.transaction_type == "270"]
     if not transactions:

@@ -189,39 +189,54 @@ class PayerTransport:
         )
         body, content_type = encode_multipart(envelope.fields())
         try:
-            response = await self._client.post(
-                str(self.config.endpoint), content=body, headers={"Content-Type": content_type}
-            )
+            async with self._client.stream(
+                "POST",
+                str(self.config.endpoint),
+                content=body,
+                headers={"Content-Type": content_type},
+            ) as response:
+                _check_status(response.status_code, payer)
+                answer = await self._read_capped(response)
         except httpx.TimeoutException as error:
             raise PayerCallError(type(error).__name__, payer_id=payer, kind="timeout") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+        except httpx.HTTPError as error:  # refused, reset, closed mid-answer, protocol errors
             raise PayerCallError(type(error).__name__, payer_id=payer, kind="connect") from None
-        except httpx.HTTPError as error:
-            raise PayerCallError(type(error).__name__, payer_id=payer, kind="connect") from None
-        status = response.status_code
-        if status == 429:
-            raise PayerCallError(
-                "too many requests", payer_id=payer, kind="http_429", status_code=429
-            )
-        if status >= 500:
-            raise PayerCallError(
-                f"HTTP {status}", payer_id=payer, kind="http_5xx", status_code=status
-            )
-        if status >= 400:
-            raise PayerCallError(
-                f"HTTP {status}", payer_id=payer, kind="http_4xx", status_code=status
-            )
-        return _payload_of(response, payer)
+        return _payload_of(answer, response.headers.get("content-type", ""), payer)
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, refused past ``max_response_bytes``.
+
+        Parsing a huge answer would stall every payer's callers: they share one event loop.
+        """
+        limit = self.config.max_response_bytes
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise PayerCallError(
+                    f"answer larger than {limit} bytes", payer_id=self.config.id, kind="bad_payload"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         """Close the payer's connections."""
         await self._client.aclose()
 
 
-def _payload_of(response: httpx.Response, payer: str) -> bytes:
+def _check_status(status: int, payer: str) -> None:
+    """Classify an HTTP error status; 1xx-3xx pass (a 3xx body then fails as not X12)."""
+    if status == 429:
+        raise PayerCallError("too many requests", payer_id=payer, kind="http_429", status_code=429)
+    if status >= 500:
+        raise PayerCallError(f"HTTP {status}", payer_id=payer, kind="http_5xx", status_code=status)
+    if status >= 400:
+        raise PayerCallError(f"HTTP {status}", payer_id=payer, kind="http_4xx", status_code=status)
+
+
+def _payload_of(body: bytes, content_type: str, payer: str) -> bytes:
     """The 271 inside a CORE response (or a bare X12 body, which some payers send)."""
-    content_type = response.headers.get("content-type", "")
-    body = response.content
     if content_type.lower().startswith("multipart/"):
         try:
             fields = decode_multipart(body, content_type)

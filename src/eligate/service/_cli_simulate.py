@@ -115,6 +115,15 @@ def register(app: typer.Typer) -> None:
         if duration < 0:
             raise _fail("bad_duration", "--duration must not be negative")
         chosen = _behaviors(behavior or [], payers)
+        if registry_dir is not None:
+            try:
+                registry_dir.mkdir(parents=True, exist_ok=True)
+                (registry_dir / ".write-test").touch()
+                (registry_dir / ".write-test").unlink()
+            except OSError as error:
+                raise _fail(
+                    "bad_registry_dir", f"--registry-dir {registry_dir}: {error.strerror or error}"
+                ) from None
         try:
             asyncio.run(
                 _run(
