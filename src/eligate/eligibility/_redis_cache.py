@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 import structlog
 from pydantic import ValidationError
@@ -22,6 +22,16 @@ _log = structlog.get_logger("eligate.eligibility.cache")
 _UNAVAILABLE = (redis_errors.RedisError, OSError)
 _SEALED = b"sealed:v1:"
 """Prefix of a value encrypted with the key ring: ``sealed:v1:KEY_ID:nonce+ciphertext``."""
+
+
+class _Options(TypedDict, total=False):
+    """The constructor's keywords :meth:`RedisCache.from_url` passes on (not client, clock)."""
+
+    salt: Required[bytes]
+    prefix: str
+    stale_for: timedelta
+    retry_after: timedelta
+    keys: KeyRing | None
 
 
 class RedisCache:
@@ -68,14 +78,13 @@ class RedisCache:
         cls,
         url: str,
         *,
-        salt: bytes,
-        prefix: str = "eligate:",
-        stale_for: timedelta = timedelta(hours=24),
         timeout: timedelta = timedelta(milliseconds=500),
-        retry_after: timedelta = timedelta(seconds=1),
-        keys: KeyRing | None = None,
+        **options: Unpack[_Options],
     ) -> RedisCache:
-        """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts."""
+        """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts.
+
+        ``options`` are the constructor's keywords (``salt`` is required).
+        """
         seconds = ttl_seconds(timeout)
         try:
             client: Redis = Redis.from_url(
@@ -83,14 +92,7 @@ class RedisCache:
             )
         except ValueError as error:
             raise CacheUsageError(f"not a Redis URL: {error}") from None
-        return cls(
-            client,
-            salt=salt,
-            prefix=prefix,
-            stale_for=stale_for,
-            retry_after=retry_after,
-            keys=keys,
-        )
+        return cls(client, **options)
 
     def fresh_key(self, key: CacheKey) -> str:
         """The Redis key of the fresh copy of ``key``'s answer."""
