@@ -24,7 +24,7 @@ from eligate.eligibility import (
     Submitter,
     start_simulator,
 )
-from tests.eligibility.fakes import MemoryAudit, MemoryCache
+from tests.eligibility.fakes import FakeAudit, FakeCache
 
 
 @dataclass
@@ -113,16 +113,16 @@ async def make_core() -> AsyncIterator[CoreFactory]:
     def build(
         registry: PayerRegistry,
         *,
-        cache: MemoryCache | None = None,
-        audit: MemoryAudit | None = None,
+        cache: FakeCache | None = None,
+        audit: FakeAudit | None = None,
         clock: Callable[[], float] | None = None,
         now: Callable[[], datetime] | None = None,
         store_timeout: float = 1.0,
     ) -> Core:
         core = Core(
             registry=registry,
-            cache=cache or MemoryCache(),
-            audit=audit or MemoryAudit(),
+            cache=cache or FakeCache(),
+            audit=audit or FakeAudit(),
             salt=SALT,
             submitter=SUBMITTER,
             clock=clock or time.monotonic,

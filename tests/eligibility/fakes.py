@@ -16,7 +16,7 @@ from eligate.eligibility import (
 from eligate.x12 import InquiryPerson
 
 
-class MemoryCache:
+class FakeCache:
     """A ResultCache in a dict; time comes from ``now`` so tests can age entries."""
 
     def __init__(self, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -59,7 +59,7 @@ class MemoryCache:
         self.closed = True
 
 
-class MemoryAudit:
+class FakeAudit:
     """An AuditStore that keeps records in a list."""
 
     def __init__(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +24,7 @@ from eligate.eligibility import (
     RedisCache,
     ResultCache,
 )
+from eligate.eligibility._cache_codec import encode_answer
 from eligate.normalizer import EligibilityResult, normalize
 from eligate.validators import gate
 from tests.factories import make_271
@@ -207,6 +209,23 @@ def test_memory_cache_evicts_least_recently_used() -> None:
     asyncio.run(scenario())
 
 
+async def test_memory_cache_keeps_bytes_not_models() -> None:
+    """Entries hold the answer's compact JSON bytes; each read rebuilds a new, equal answer."""
+    cache = MemoryCache(max_entries=10, stale_for=STALE_FOR, clock=_FakeClock())
+    answer = _answer()
+    await cache.put(KEY, answer, ttl=TTL)
+    (entry,) = cache._entries.values()
+    assert type(entry.body) is bytes
+    assert not gc.is_tracked(entry.body)  # nothing for a full collection to walk
+    assert entry.body == encode_answer(answer)
+    first, second = await cache.get(KEY), await cache.get_stale(KEY)
+    assert first == second == answer
+    assert first is not answer
+    assert first is not None
+    assert second is not None
+    assert first.results[0] is not second.results[0]
+
+
 def test_memory_cache_refuses_no_room() -> None:
     """A cache that can hold nothing is a usage error."""
     with pytest.raises(CacheUsageError, match="max_entries"):
@@ -368,9 +387,9 @@ def _run_ops(ops: list[CacheOp], *, max_entries: int) -> None:
                 if clock.now >= lives_until:
                     assert got is None
                 elif len(last) <= max_entries:  # nothing can have been evicted
-                    assert got is answer
+                    assert got == answer
                 else:
-                    assert got is None or got is answer
+                    assert got is None or got == answer
             assert len(cache) <= max_entries
 
     asyncio.run(replay())

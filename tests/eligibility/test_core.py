@@ -16,7 +16,7 @@ from eligate.eligibility import (
 )
 from eligate.x12 import InquiryPerson
 from tests.eligibility.conftest import CoreFactory
-from tests.eligibility.fakes import MemoryAudit, MemoryCache, make_request
+from tests.eligibility.fakes import FakeAudit, FakeCache, make_request
 
 
 class WallClock:
@@ -34,7 +34,7 @@ async def test_a_fresh_answer_is_gated_cached_and_audited(
     simulator: Simulator, make_core: CoreFactory
 ) -> None:
     """The first check asks the payer; the second is served from the cache."""
-    cache, audit = MemoryCache(), MemoryAudit()
+    cache, audit = FakeCache(), FakeAudit()
     core = make_core(simulator.registry(), cache=cache, audit=audit)
     first = await core.check(make_request("alpha", correlation_id="c-1"))
     assert (first.status, first.origin, first.reason) == ("verified", "payer", None)
@@ -67,7 +67,7 @@ async def test_batch_checks_are_audited_as_batch(
     simulator: Simulator, make_core: CoreFactory
 ) -> None:
     """A batch check keeps its answer 4 hours and the audit says batch."""
-    cache, audit = MemoryCache(), MemoryAudit()
+    cache, audit = FakeCache(), FakeAudit()
     core = make_core(simulator.registry(), cache=cache, audit=audit)
     await core.check(make_request("bravo", context="batch"))
     assert [ttl for _, ttl in cache.puts] == [timedelta(hours=4)]
@@ -78,7 +78,7 @@ async def test_unknown_inactive_and_dependent_members(
     simulator: Simulator, make_core: CoreFactory
 ) -> None:
     """AAA 75 for an unknown member, inactive coverage, and a dependent's own result."""
-    audit = MemoryAudit()
+    audit = FakeAudit()
     core = make_core(simulator.registry(), audit=audit)
     unknown = await core.check(make_request("alpha", member_id="NOBODY42"))
     assert unknown.status == "verified"
@@ -99,7 +99,7 @@ async def test_payer_failure_serves_a_stale_answer_marked_fallback(
 ) -> None:
     """Past its TTL but younger than the fallback limit, the last answer is served."""
     wall = WallClock()
-    cache, audit = MemoryCache(now=wall), MemoryAudit()
+    cache, audit = FakeCache(now=wall), FakeAudit()
     core = make_core(simulator.registry(), cache=cache, audit=audit, now=wall)
     fresh = await core.check(make_request("alpha"))
     wall.now += timedelta(hours=3)
@@ -121,7 +121,7 @@ async def test_too_old_an_answer_is_unable_to_verify(
 ) -> None:
     """Older than the fallback limit, the caller is told the payer could not be reached."""
     wall = WallClock()
-    cache, audit = MemoryCache(now=wall), MemoryAudit()
+    cache, audit = FakeCache(now=wall), FakeAudit()
     core = make_core(simulator.registry(), cache=cache, audit=audit, now=wall)
     await core.check(make_request("alpha"))
     wall.now += timedelta(hours=25)
@@ -139,7 +139,7 @@ async def test_retry_later_is_not_cached_and_prefers_a_stale_answer(
 ) -> None:
     """AAA 42 is never cached; with a stale answer at hand the caller gets that instead."""
     wall = WallClock()
-    cache = MemoryCache(now=wall)
+    cache = FakeCache(now=wall)
     core = make_core(simulator.registry(), cache=cache, now=wall)
     await simulator.set_behavior("alpha", Behavior(aaa="42"))
     bare = await core.check(make_request("alpha", member_id="SYN000555"))
@@ -160,7 +160,7 @@ async def test_a_cache_outage_does_not_fail_the_check(
     simulator: Simulator, make_core: CoreFactory
 ) -> None:
     """When the cache raises, the payer still answers and the outage is logged."""
-    cache = MemoryCache()
+    cache = FakeCache()
     cache.fail = True
     core = make_core(simulator.registry(), cache=cache)
     with structlog.testing.capture_logs() as logs:
@@ -186,8 +186,8 @@ async def test_wrong_calls_raise_usage_errors(simulator: Simulator, make_core: C
     with pytest.raises(EligibilityUsageError, match="salt"):
         Core(
             registry=simulator.registry(),
-            cache=MemoryCache(),
-            audit=MemoryAudit(),
+            cache=FakeCache(),
+            audit=FakeAudit(),
             salt=b"short",
             submitter=SUBMITTER,
         )
@@ -200,7 +200,7 @@ async def test_payers_lists_the_registry_and_close_releases_everything(
     from eligate.eligibility import Core
     from tests.eligibility.conftest import SALT, SUBMITTER
 
-    cache, audit = MemoryCache(), MemoryAudit()
+    cache, audit = FakeCache(), FakeAudit()
     core = Core(
         registry=simulator.registry(), cache=cache, audit=audit, salt=SALT, submitter=SUBMITTER
     )
@@ -237,8 +237,8 @@ async def test_core_and_fakes_satisfy_the_ports(simulator: Simulator) -> None:
     from eligate.eligibility import AuditStore, Core, EligibilityCore, ResultCache
     from tests.eligibility.conftest import SALT, SUBMITTER
 
-    cache: ResultCache = MemoryCache()
-    audit: AuditStore = MemoryAudit()
+    cache: ResultCache = FakeCache()
+    audit: AuditStore = FakeAudit()
     core: EligibilityCore = Core(
         registry=simulator.registry(), cache=cache, audit=audit, salt=SALT, submitter=SUBMITTER
     )
@@ -253,7 +253,7 @@ async def test_a_stalled_cache_or_audit_store_costs_a_check_its_store_timeout_on
     """A hanging cache is a miss after the store timeout; a hanging audit write is logged."""
     import time
 
-    cache, audit = MemoryCache(), MemoryAudit()
+    cache, audit = FakeCache(), FakeAudit()
     cache.stall = audit.stall = 30.0
     core = make_core(simulator.registry(), cache=cache, audit=audit, store_timeout=0.1)
     started = time.perf_counter()

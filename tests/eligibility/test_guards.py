@@ -5,6 +5,7 @@ from __future__ import annotations
 from eligate.eligibility._guards import (
     Bulkhead,
     CircuitBreaker,
+    Permit,
     RollingWindow,
     TokenBucket,
     percentile,
@@ -48,6 +49,17 @@ def _fail(breaker: CircuitBreaker) -> None:
     permit = breaker.acquire()
     assert permit is not None
     breaker.failed(permit)
+
+
+def _probing(clock: FakeClock) -> tuple[CircuitBreaker, Permit]:
+    """A breaker opened by three failures, its open time over, and the probe it let through."""
+    breaker = _breaker(clock, Moves())
+    for _ in range(3):
+        _fail(breaker)
+    clock.now += 5
+    probe = breaker.acquire()
+    assert probe is not None
+    return breaker, probe
 
 
 def test_breaker_opens_on_threshold_failures_within_the_window() -> None:
@@ -108,13 +120,8 @@ def test_half_open_lets_exactly_one_probe_through() -> None:
 
 def test_a_failed_probe_reopens_for_another_open_period() -> None:
     """A failing probe re-opens the breaker; it stays open for the full period again."""
-    clock, moves = FakeClock(), Moves()
-    breaker = _breaker(clock, moves)
-    for _ in range(3):
-        _fail(breaker)
-    clock.now += 5
-    probe = breaker.acquire()
-    assert probe is not None
+    clock = FakeClock()
+    breaker, probe = _probing(clock)
     breaker.failed(probe)
     assert _state(breaker) == "open"
     clock.now += 4.9
@@ -126,13 +133,8 @@ def test_a_failed_probe_reopens_for_another_open_period() -> None:
 
 def test_a_released_probe_lets_the_next_caller_probe() -> None:
     """A probe that never reached the payer gives its turn back."""
-    clock, moves = FakeClock(), Moves()
-    breaker = _breaker(clock, moves)
-    for _ in range(3):
-        _fail(breaker)
-    clock.now += 5
-    probe = breaker.acquire()
-    assert probe is not None
+    clock = FakeClock()
+    breaker, probe = _probing(clock)
     breaker.release(probe)
     breaker.failed(probe)  # settled already: ignored
     assert _state(breaker) == "half_open"

@@ -220,7 +220,7 @@ async def test_a_payload_that_is_not_a_271_falls_back(make_core: CoreFactory) ->
 
     from eligate.eligibility import Core, simulator_registry
     from tests.eligibility.conftest import SALT, SUBMITTER
-    from tests.eligibility.fakes import MemoryAudit, MemoryCache
+    from tests.eligibility.fakes import FakeAudit, FakeCache
 
     not_271 = "~".join(
         [
@@ -235,10 +235,10 @@ async def test_a_payload_that_is_not_a_271_falls_back(make_core: CoreFactory) ->
         ]
     ).encode()
     registry = simulator_registry({"alpha": "http://payer.test/core/270"})
-    audit = MemoryAudit()
+    audit = FakeAudit()
     core = Core(
         registry=registry,
-        cache=MemoryCache(),
+        cache=FakeCache(),
         audit=audit,
         salt=SALT,
         submitter=SUBMITTER,

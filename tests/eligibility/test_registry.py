@@ -15,7 +15,7 @@ from eligate.eligibility import (
     load_registry,
 )
 from tests.eligibility.conftest import SALT, SUBMITTER
-from tests.eligibility.fakes import MemoryAudit, MemoryCache
+from tests.eligibility.fakes import FakeAudit, FakeCache
 
 GOOD = """\
 id: synaetna
@@ -149,8 +149,8 @@ async def test_a_missing_secret_is_named_by_variable_not_value(
     with pytest.raises(RegistryError, match="ELIGATE_TEST_SYNAETNA_TOKEN"):
         Core(
             registry=registry,
-            cache=MemoryCache(),
-            audit=MemoryAudit(),
+            cache=FakeCache(),
+            audit=FakeAudit(),
             salt=SALT,
             submitter=SUBMITTER,
         )

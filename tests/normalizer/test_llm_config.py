@@ -43,6 +43,24 @@ def test_every_setting_is_read() -> None:
     assert "sk-do-not-print" not in repr(config)
 
 
+def test_names_match_in_any_case_like_the_service_settings() -> None:
+    """Lower-case names configure the CLI as they do the service; upper case wins a tie."""
+    config = LLMConfig.from_env(
+        {
+            "eligate_llm_base_url": "http://127.0.0.1:1/v1",
+            "eligate_llm_model": "lower",
+            "ELIGATE_LLM_MODEL": "upper",
+            "Eligate_Llm_Max_Items": "5",
+        }
+    )
+    assert config is not None
+    assert (config.base_url, config.model, config.max_items) == (
+        "http://127.0.0.1:1/v1",
+        "upper",
+        5,
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

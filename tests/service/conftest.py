@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 import structlog
 from fastapi import FastAPI
-from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from eligate.service import ApiKey, Settings, create_app, hash_api_key
 from tests.service.fakes import FakeCore
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 NORMALIZE_KEY = "syn-normalize-key-0001"
 CLINIC_KEY = "syn-clinic-key-0002"
 ADMIN_KEY = "syn-admin-key-0003"
@@ -60,25 +56,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
         yield http
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[tuple[Redis, str]]:
-    """A client of the real Redis and a key prefix unique to this test; its keys are deleted."""
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except RedisConnectionError as error:
-        await client.aclose()
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} (CI starts it): {error}")
-    prefix = f"eligate-test:{uuid.uuid4().hex}:"
-    try:
-        yield client, prefix
-    finally:
-        names = [name async for name in client.scan_iter(match=prefix + "*")]
-        if names:
-            await client.delete(*names)
-        await client.aclose()
 
 
 @pytest.fixture(autouse=True)

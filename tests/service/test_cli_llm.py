@@ -97,6 +97,21 @@ def test_propose_without_a_model_is_normalize_and_bad_settings_exit_2() -> None:
     assert "Traceback" not in bad.stderr
 
 
+def test_propose_and_summarize_report_unusable_files_as_normalize_does(tmp_path: Path) -> None:
+    """A missing file and a directory: the same one-line codes and messages in each command."""
+    sample = str(SAMPLES / "commercial_ppo_active.271")
+    missing, folder = str(tmp_path / "missing.271"), str(tmp_path)
+    lines = {
+        command: _run(command, sample, missing, folder, env={}).stderr.splitlines()
+        for command in ("normalize", "propose", "summarize")
+    }
+    assert lines["normalize"] == [
+        f"eligate: error[file_not_found]: {missing}: no such file",
+        f"eligate: error[not_a_file]: {folder}: is a directory",
+    ]
+    assert lines["propose"] == lines["summarize"] == lines["normalize"]
+
+
 def test_eval_llm_reports_beside_the_rules_baseline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -185,9 +185,9 @@ async def test_unknown_routes_and_methods_keep_the_error_shape(client: httpx.Asy
     assert wrong.json()["correlation_id"] == wrong.headers["x-correlation-id"]
 
 
-async def test_the_redis_limiter_shares_one_bucket(redis: tuple[Redis, str]) -> None:
+async def test_the_redis_limiter_shares_one_bucket(redis_client: Redis, redis_prefix: str) -> None:
     """Two limiters (two replicas) on one Redis draw from the same bucket per client."""
-    client, prefix = redis
+    client, prefix = redis_client, redis_prefix
     one = RedisTokenBucketLimiter(client, per_minute=1, burst=2, prefix=prefix)
     two = RedisTokenBucketLimiter(client, per_minute=1, burst=2, prefix=prefix)
     assert (await one.acquire("clinic")).allowed
@@ -210,9 +210,11 @@ async def test_the_redis_limiter_lets_requests_through_when_redis_is_down() -> N
     assert [e["event"] for e in logs] == ["service.rate_limit_unavailable"]
 
 
-async def test_the_app_limits_through_redis(core: FakeCore, redis: tuple[Redis, str]) -> None:
+async def test_the_app_limits_through_redis(
+    core: FakeCore, redis_client: Redis, redis_prefix: str
+) -> None:
     """With the Redis limiter wired in, the 429 comes from the shared bucket."""
-    client, prefix = redis
+    client, prefix = redis_client, redis_prefix
     limiter = RedisTokenBucketLimiter(client, per_minute=1, burst=1, prefix=prefix)
     app = create_app(make_settings(), core=core, limiter=limiter)
     clinic = {"X-API-Key": CLINIC_KEY}

@@ -33,13 +33,13 @@ RESPONSE = StoredResponse(status_code=200, body=b'{"ok":true}', media_type="appl
 
 @pytest.fixture(params=["memory", "redis"])
 async def store(
-    request: pytest.FixtureRequest, redis: tuple[Redis, str]
+    request: pytest.FixtureRequest, redis_client: Redis, redis_prefix: str
 ) -> AsyncIterator[IdempotencyStore]:
     """Each store implementation; the Redis one on the real server under a unique prefix."""
     if request.param == "memory":
         yield InMemoryIdempotencyStore()
         return
-    client, prefix = redis
+    client, prefix = redis_client, redis_prefix
     yield RedisIdempotencyStore(client, prefix=prefix, seal_key=SEAL)
 
 
@@ -78,9 +78,11 @@ async def test_claims_lapse(store: IdempotencyStore) -> None:
     assert (await store.begin("k", fingerprint="f1", lock_ttl=LOCK)).state == "started"
 
 
-async def test_redis_keys_carry_the_prefix_and_a_ttl(redis: tuple[Redis, str]) -> None:
+async def test_redis_keys_carry_the_prefix_and_a_ttl(
+    redis_client: Redis, redis_prefix: str
+) -> None:
     """The Redis store writes under its prefix, always with an expiry."""
-    client, prefix = redis
+    client, prefix = redis_client, redis_prefix
     store = RedisIdempotencyStore(client, prefix=prefix)
     await store.begin("abc", fingerprint="f", lock_ttl=LOCK)
     assert 0 < await client.pttl(prefix + "abc") <= 30_000
@@ -88,9 +90,11 @@ async def test_redis_keys_carry_the_prefix_and_a_ttl(redis: tuple[Redis, str]) -
     assert 30_000 < await client.pttl(prefix + "abc") <= 60_000
 
 
-async def test_redis_bodies_are_sealed_and_bound_to_their_key(redis: tuple[Redis, str]) -> None:
+async def test_redis_bodies_are_sealed_and_bound_to_their_key(
+    redis_client: Redis, redis_prefix: str
+) -> None:
     """Member data is not readable in Redis; another key, or none, cannot replay it."""
-    client, prefix = redis
+    client, prefix = redis_client, redis_prefix
     body = b'{"member_id":"SYN000123","last_name":"TESTPATIENT"}'
     sealed = RedisIdempotencyStore(client, prefix=prefix, seal_key=SEAL)
     await sealed.begin("k", fingerprint="f", lock_ttl=LOCK)
@@ -122,10 +126,10 @@ def test_the_memory_store_is_bounded() -> None:
 
 @pytest.fixture(params=["memory", "redis"])
 async def http(
-    request: pytest.FixtureRequest, core: FakeCore, redis: tuple[Redis, str]
+    request: pytest.FixtureRequest, core: FakeCore, redis_client: Redis, redis_prefix: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app on each idempotency store."""
-    client, prefix = redis
+    client, prefix = redis_client, redis_prefix
     chosen: IdempotencyStore = (
         InMemoryIdempotencyStore()
         if request.param == "memory"

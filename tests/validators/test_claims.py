@@ -23,6 +23,8 @@ RAW = make_271(
 SEGMENTS = index_segments(RAW)
 MSG = {s.get(1)[:4]: s.index for s in SEGMENTS.values() if s.tag == "MSG"}
 GOOD = {"code": "C", "coverage_level_code": "IND", "service_type_codes": ["30"]}
+COPAY = {"code": "B", "coverage_level_code": "IND", "service_type_codes": ["98"],
+         "time_qualifier_code": "27", "in_plan_network_code": "Y"}  # fmt: skip
 RUN = ProposalRun(
     outcome="proposed",
     prompt_version="propose_benefits.v1",
@@ -40,6 +42,18 @@ def _judge(fields: dict[str, Any], msg: str = "Ded ") -> EligibilityResult:
     answer = ModelBenefit.model_validate({"item": index, **fields})
     batch = ProposalBatch(proposals=(to_proposal(answer, SEGMENTS[index]),), run=RUN)
     return apply_proposals(result, batch, SEGMENTS)
+
+
+def _judge_the_msg(raw: bytes, *readings: dict[str, Any]) -> EligibilityResult:
+    """``readings`` of the one MSG in ``raw``, proposed together and judged."""
+    segments = index_segments(raw)
+    [result] = normalize(raw)
+    [index] = [s.index for s in segments.values() if s.tag == "MSG"]
+    answers = (ModelBenefit.model_validate({"item": index, **fields}) for fields in readings)
+    batch = ProposalBatch(
+        proposals=tuple(to_proposal(a, segments[index]) for a in answers), run=RUN
+    )
+    return apply_proposals(result, batch, segments)
 
 
 def _rejection(result: EligibilityResult) -> str | None:
@@ -114,34 +128,14 @@ def test_text_that_addresses_a_model_is_never_a_source() -> None:
 def test_an_msg_amount_without_a_money_sign_is_not_an_amount() -> None:
     """A bare integer in the text is not taken as a dollar amount."""
     raw = make_271("EB*C*IND*30***23*9000*****Y", "MSG*DED APPLIES TO 3 VISITS $40 EACH")
-    segments = index_segments(raw)
-    [result] = normalize(raw)
-    [index] = [s.index for s in segments.values() if s.tag == "MSG"]
-    answer = ModelBenefit.model_validate({"item": index, **GOOD, "amount": "3"})
-    batch = ProposalBatch(proposals=(to_proposal(answer, segments[index]),), run=RUN)
-    judged = apply_proposals(result, batch, segments)
+    judged = _judge_the_msg(raw, {**GOOD, "amount": "3"})
     assert _rejection(judged) == "claim_not_in_source"
 
 
 def test_a_reading_may_not_contradict_the_payers_coded_amount() -> None:
     """The EB says a $25 co-pay; '$30' in its MSG for the same benefit is a conflict."""
     raw = make_271("EB*B*IND*98***27*25*****Y", "MSG*OFFICE VISIT COPAY $30")
-    segments = index_segments(raw)
-    [result] = normalize(raw)
-    [index] = [s.index for s in segments.values() if s.tag == "MSG"]
-    fields = {"code": "B", "coverage_level_code": "IND", "service_type_codes": ["98"],
-              "time_qualifier_code": "27", "in_plan_network_code": "Y"}  # fmt: skip
-    batch = ProposalBatch(
-        proposals=tuple(
-            to_proposal(
-                ModelBenefit.model_validate({"item": index, **fields, "amount": amount}),
-                segments[index],
-            )
-            for amount in ("30",)
-        ),
-        run=RUN,
-    )
-    judged = apply_proposals(result, batch, segments)
+    judged = _judge_the_msg(raw, {**COPAY, "amount": "30"})
     assert _rejection(judged) == "conflicts_with_payer_code"
     assert judged.proposals is not None
     assert (judged.proposals.accepted, judged.proposals.rejected) == (0, 1)
@@ -151,22 +145,7 @@ def test_a_reading_may_not_contradict_the_payers_coded_amount() -> None:
 def test_proposals_that_disagree_with_each_other_are_all_rejected() -> None:
     """Two values for one benefit from one text: neither is taken."""
     raw = make_271("EB*B*IND*98***27******Y", "MSG*COPAY $30 OR $60 DEPENDING ON PROVIDER")
-    segments = index_segments(raw)
-    [result] = normalize(raw)
-    [index] = [s.index for s in segments.values() if s.tag == "MSG"]
-    fields = {"code": "B", "coverage_level_code": "IND", "service_type_codes": ["98"],
-              "time_qualifier_code": "27", "in_plan_network_code": "Y"}  # fmt: skip
-    batch = ProposalBatch(
-        proposals=tuple(
-            to_proposal(
-                ModelBenefit.model_validate({"item": index, **fields, "amount": amount}),
-                segments[index],
-            )
-            for amount in ("30", "60")
-        ),
-        run=RUN,
-    )
-    judged = apply_proposals(result, batch, segments)
+    judged = _judge_the_msg(raw, {**COPAY, "amount": "30"}, {**COPAY, "amount": "60"})
     assert judged.proposals is not None
     assert (judged.proposals.accepted, judged.proposals.rejected) == (0, 2)
     codes = {u.message.split(": ")[1] for u in judged.unmapped if u.reason == "proposal_rejected"}

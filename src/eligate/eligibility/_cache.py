@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from eligate.eligibility._cache_codec import decode_answer, encode_answer
 from eligate.eligibility._ports import CachedAnswer, CacheKey
 from eligate.eligibility.errors import CacheUsageError
 
@@ -18,7 +19,8 @@ Clock = Callable[[], float]
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    answer: CachedAnswer
+    body: bytes
+    """The answer as :func:`encode_answer` wrote it: flat bytes, nothing for the GC to walk."""
     fresh_until: float
     stale_until: float
 
@@ -48,6 +50,11 @@ def ttl_seconds(ttl: timedelta) -> float:
 class MemoryCache:
     """Full normalized results kept in this process: the embedded default.
 
+    Each answer is kept as compact JSON bytes (the same codec as
+    :class:`RedisCache`) and rebuilt on every read, so a process holding
+    thousands of answers does not hand the garbage collector thousands of model
+    trees to walk on each full collection; a read returns a new, equal answer.
+
     Entries are fresh for the TTL given to :meth:`put`, then kept ``stale_for``
     longer so :meth:`get_stale` can serve a fallback. At most ``max_entries``
     keys are kept; the least recently used goes first. Every operation is a few
@@ -76,16 +83,11 @@ class MemoryCache:
 
     async def get(self, key: CacheKey) -> CachedAnswer | None:
         """The answer stored under ``key`` if its TTL has not run out."""
-        now, slot = self._clock(), _slot(key)
-        with self._lock:
-            entry = self._entries.get(slot)
-            if entry is None:
-                return None
-            if now >= entry.stale_until:
-                del self._entries[slot]
-                return None
-            self._entries.move_to_end(slot)
-            return entry.answer if now < entry.fresh_until else None
+        now = self._clock()
+        entry = self._kept(key, now=now, touch=True)
+        if entry is None or now >= entry.fresh_until:
+            return None
+        return decode_answer(entry.body)
 
     async def put(self, key: CacheKey, answer: CachedAnswer, *, ttl: timedelta) -> None:
         """Store ``answer`` for ``ttl`` (then ``stale_for`` as stale); a zero TTL stores nothing."""
@@ -93,7 +95,7 @@ class MemoryCache:
         if seconds == 0:
             return
         now, slot = self._clock(), _slot(key)
-        entry = _Entry(answer, now + seconds, now + seconds + self._stale_for)
+        entry = _Entry(encode_answer(answer), now + seconds, now + seconds + self._stale_for)
         with self._lock:
             self._entries[slot] = entry
             self._entries.move_to_end(slot)
@@ -102,7 +104,20 @@ class MemoryCache:
 
     async def get_stale(self, key: CacheKey) -> CachedAnswer | None:
         """The last answer stored under ``key``, fresh or expired, while still kept."""
-        now, slot = self._clock(), _slot(key)
+        entry = self._kept(key, now=self._clock(), touch=False)
+        return None if entry is None else decode_answer(entry.body)
+
+    async def close(self) -> None:
+        """Drop every entry."""
+        with self._lock:
+            self._entries.clear()
+
+    def _kept(self, key: CacheKey, *, now: float, touch: bool) -> _Entry | None:
+        """The entry under ``key`` while kept (dropped once past its stale time).
+
+        ``touch`` marks it most recently used: reads of fresh answers do, stale reads do not.
+        """
+        slot = _slot(key)
         with self._lock:
             entry = self._entries.get(slot)
             if entry is None:
@@ -110,9 +125,6 @@ class MemoryCache:
             if now >= entry.stale_until:
                 del self._entries[slot]
                 return None
-            return entry.answer
-
-    async def close(self) -> None:
-        """Drop every entry."""
-        with self._lock:
-            self._entries.clear()
+            if touch:
+                self._entries.move_to_end(slot)
+            return entry

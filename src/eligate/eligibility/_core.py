@@ -70,6 +70,11 @@ class Submitter:
     """2100B organization name when a request names no provider."""
 
 
+def _audit_source(request: EligibilityRequest) -> AuditSource:
+    """How the audit trail files a check that reached (or tried to reach) the payer."""
+    return "batch" if request.context == "batch" else "realtime"
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -158,7 +163,7 @@ class Core:
             await self._record(request=request, outcome=outcome, status="verified", source="cache")
             return outcome
         x12_270 = self._build_270(request, lane.config)
-        source: AuditSource = "batch" if request.context == "batch" else "realtime"
+        source = _audit_source(request)
         try:
             raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
         except PayerError as failure:
@@ -187,16 +192,16 @@ class Core:
                 raw_271=raw_271,
             )
         if asks_retry_later(results):
-            stale = await self._usable_stale(key, lane.config, request)
-            if stale is not None:
-                return await self._serve_stale(
-                    request=request,
-                    started=started,
-                    stale=stale,
-                    reason="payer_retry_later",
-                    x12_270=x12_270,
-                    raw_271=raw_271,
-                )
+            served = await self._stale_outcome(
+                request=request,
+                key=key,
+                started=started,
+                reason="payer_retry_later",
+                x12_270=x12_270,
+                raw_271=raw_271,
+            )
+            if served is not None:
+                return served
         answered = CachedAnswer(results=tuple(results), answered_at=self._now())
         ttl = ttl_for(request, results)
         if ttl > timedelta(0):
@@ -290,17 +295,16 @@ class Core:
         x12_270: bytes,
         raw_271: bytes | None = None,
     ) -> EligibilityOutcome:
-        lane = self._lanes[request.payer_id]
-        stale = await self._usable_stale(key, lane.config, request)
-        if stale is not None:
-            return await self._serve_stale(
-                request=request,
-                started=started,
-                stale=stale,
-                reason=reason,
-                x12_270=x12_270,
-                raw_271=raw_271,
-            )
+        served = await self._stale_outcome(
+            request=request,
+            key=key,
+            started=started,
+            reason=reason,
+            x12_270=x12_270,
+            raw_271=raw_271,
+        )
+        if served is not None:
+            return served
         outcome = EligibilityOutcome(
             correlation_id=request.correlation_id,
             payer_id=request.payer_id,
@@ -317,28 +321,31 @@ class Core:
             reason=reason,
             correlation_id=request.correlation_id,
         )
-        source: AuditSource = "batch" if request.context == "batch" else "realtime"
         await self._record(
             request=request,
             outcome=outcome,
             status="unable_to_verify",
-            source=source,
+            source=_audit_source(request),
             detail=reason,
             x12_270=x12_270,
             raw_271=raw_271,
         )
         return outcome
 
-    async def _serve_stale(
+    async def _stale_outcome(
         self,
         *,
         request: EligibilityRequest,
+        key: CacheKey,
         started: float,
-        stale: CachedAnswer,
         reason: str,
         x12_270: bytes,
         raw_271: bytes | None,
-    ) -> EligibilityOutcome:
+    ) -> EligibilityOutcome | None:
+        """The stale answer served (logged, audited) for ``reason``; ``None`` if none is usable."""
+        stale = await self._usable_stale(key, self._lanes[request.payer_id].config, request)
+        if stale is None:
+            return None
         outcome = self._outcome(
             request=request, started=started, origin="fallback", answer=stale, reason=reason
         )

@@ -3,41 +3,35 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import Any, Required, TypedDict, Unpack
 
 import structlog
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
 from eligate.eligibility._cache import Clock, ttl_seconds
+from eligate.eligibility._cache_codec import decode_answer, encode_answer
 from eligate.eligibility._crypto import KeyRing
 from eligate.eligibility._ports import CachedAnswer, CacheKey
 from eligate.eligibility.errors import CacheUsageError, DecryptionError
-from eligate.normalizer import EligibilityResult
 
 _log = structlog.get_logger("eligate.eligibility.cache")
-
-_FORMAT = 1
-"""Bumped when the stored JSON changes shape; other versions read as a miss."""
 
 _UNAVAILABLE = (redis_errors.RedisError, OSError)
 _SEALED = b"sealed:v1:"
 """Prefix of a value encrypted with the key ring: ``sealed:v1:KEY_ID:nonce+ciphertext``."""
 
 
-class _Stored(BaseModel):
-    """The JSON document kept under a cache key."""
+class _Options(TypedDict, total=False):
+    """The constructor's keywords :meth:`RedisCache.from_url` passes on (not client, clock)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    v: int
-    """Format version (``_FORMAT``)."""
-    answered_at: datetime
-    """When the payer produced the answer."""
-    results: tuple[EligibilityResult, ...]
-    """The full normalized, gated results."""
+    salt: Required[bytes]
+    prefix: str
+    stale_for: timedelta
+    retry_after: timedelta
+    keys: KeyRing | None
 
 
 class RedisCache:
@@ -84,14 +78,13 @@ class RedisCache:
         cls,
         url: str,
         *,
-        salt: bytes,
-        prefix: str = "eligate:",
-        stale_for: timedelta = timedelta(hours=24),
         timeout: timedelta = timedelta(milliseconds=500),
-        retry_after: timedelta = timedelta(seconds=1),
-        keys: KeyRing | None = None,
+        **options: Unpack[_Options],
     ) -> RedisCache:
-        """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts."""
+        """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts.
+
+        ``options`` are the constructor's keywords (``salt`` is required).
+        """
         seconds = ttl_seconds(timeout)
         try:
             client: Redis = Redis.from_url(
@@ -99,14 +92,7 @@ class RedisCache:
             )
         except ValueError as error:
             raise CacheUsageError(f"not a Redis URL: {error}") from None
-        return cls(
-            client,
-            salt=salt,
-            prefix=prefix,
-            stale_for=stale_for,
-            retry_after=retry_after,
-            keys=keys,
-        )
+        return cls(client, **options)
 
     def fresh_key(self, key: CacheKey) -> str:
         """The Redis key of the fresh copy of ``key``'s answer."""
@@ -129,8 +115,7 @@ class RedisCache:
         seconds = ttl_seconds(ttl)
         if seconds == 0 or self._resting():
             return
-        document = _Stored(v=_FORMAT, answered_at=answer.answered_at, results=answer.results)
-        body = document.model_dump_json().encode()
+        body = encode_answer(answer)
         if self._keys is not None:
             key_id, blob = self._keys.seal(body, context=self._context(key))
             body = b"".join((_SEALED, key_id.encode(), b":", blob))
@@ -178,7 +163,7 @@ class RedisCache:
         if raw is None:
             return None
         try:
-            stored = _Stored.model_validate_json(raw)
+            return decode_answer(raw)
         except ValidationError as error:
             _log.warning(
                 "eligibility.cache_corrupt",
@@ -187,9 +172,6 @@ class RedisCache:
                 errors=error.error_count(),
             )
             return None
-        if stored.v != _FORMAT:
-            return None
-        return CachedAnswer(results=stored.results, answered_at=stored.answered_at)
 
     def _resting(self) -> bool:
         return self._clock() < self._down_until

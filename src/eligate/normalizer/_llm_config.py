@@ -68,10 +68,14 @@ class LLMConfig(BaseModel):
     def from_env(cls, environ: Mapping[str, str]) -> LLMConfig | None:
         """The config from ``ELIGATE_LLM_*`` variables; ``None`` (rules only) without a URL/model.
 
+        Names match in any case, as the service's settings read them
+        (pydantic-settings is case-insensitive); the upper-case name wins a tie.
+
         Raises:
             LLMConfigError: a variable is set to an unusable value.
         """
-        values = {field: environ[name] for field, name in _ENV.items() if environ.get(name)}
+        named = {name.upper(): value for name, value in environ.items()} | dict(environ)
+        values = {field: named[name] for field, name in _ENV.items() if named.get(name)}
         if "base_url" not in values or "model" not in values:
             return None
         try:

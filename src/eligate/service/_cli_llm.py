@@ -24,6 +24,7 @@ from eligate.normalizer import (
     LLMProposer,
     LLMSummaryWriter,
 )
+from eligate.service._cli_input import InputFileError, read_inputs
 from eligate.validators import front_desk_summary, propose_and_gate
 from eligate.x12 import X12InputError
 
@@ -31,18 +32,12 @@ EXIT_BAD_INPUT = 2
 _RESULTS = TypeAdapter(list[EligibilityResult])
 
 
-class LLMSetupError(Exception):
-    """The model settings are missing or unusable: one line with a stable code."""
+class LLMSetupError(InputFileError):
+    """The model settings are missing or unusable: one line naming the setting, with a code."""
 
     def __init__(self, code: str, setting: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, setting, message)
         self.setting = setting
-        self.message = message
-
-    def line(self) -> str:
-        """The one line printed on stderr."""
-        return f"eligate: error[{self.code}]: {self.setting}: {self.message}"
 
 
 def proposer_from_env(environ: Mapping[str, str]) -> LLMProposer | None:
@@ -102,18 +97,6 @@ def llm_eval(cases: Sequence[GoldCase], *, corpus: Path, project: Path) -> Repor
     return candidate
 
 
-def _read_all(files: list[str], problems: list[str]) -> list[tuple[str, bytes]]:
-    read: list[tuple[str, bytes]] = []
-    for name in files:
-        try:
-            read.append((name, sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()))
-        except FileNotFoundError:
-            problems.append(f"eligate: error[file_not_found]: {name}: no such file")
-        except OSError:
-            problems.append(f"eligate: error[unreadable_file]: {name}: cannot be read")
-    return read
-
-
 def register(app: typer.Typer) -> None:
     """Add ``eligate propose`` and ``eligate summarize`` to ``app``."""
 
@@ -137,7 +120,7 @@ def register(app: typer.Typer) -> None:
         problems: list[str] = []
         summaries: list[dict[str, object]] = []
         try:
-            for name, data in _read_all(files, problems):
+            for name, data in read_inputs(files, problems):
                 try:
                     results = propose_and_gate(data, proposer=proposer, settle=settle)
                 except X12InputError as error:
@@ -173,15 +156,7 @@ def register(app: typer.Typer) -> None:
         results: list[EligibilityResult] = []
         problems: list[str] = []
         try:
-            for name in files:
-                try:
-                    data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-                except OSError as error:
-                    code = (
-                        "file_not_found" if isinstance(error, FileNotFoundError) else "unreadable"
-                    )
-                    problems.append(f"eligate: error[{code}]: {name}: cannot be read")
-                    continue
+            for name, data in read_inputs(files, problems):
                 try:
                     results.extend(propose_and_gate(data, proposer=proposer, settle=settle))
                 except X12InputError as error:

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from eligate.evals import load_gold, render, rules_proposer, run
 from eligate.normalizer import EligibilityResult, normalize
+from eligate.service._cli_input import InputFileError, read_input
 from eligate.validators import gate, index_segments, schema_reasons, validate_result
 from eligate.x12 import X12InputError
 
@@ -33,34 +34,6 @@ app = typer.Typer(
 _RESULTS = TypeAdapter(list[EligibilityResult])
 
 
-class InputFileError(Exception):
-    """A file could not be used; carries the stable code and the one-line message."""
-
-    def __init__(self, code: str, source: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.source = source
-        self.message = message
-
-    def line(self) -> str:
-        """The one line printed on stderr."""
-        return f"eligate: error[{self.code}]: {self.source}: {self.message}"
-
-
-def _read(name: str) -> bytes:
-    if name == "-":
-        return sys.stdin.buffer.read()
-    path = Path(name)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError("file_not_found", name, "no such file") from None
-    except IsADirectoryError:
-        raise InputFileError("not_a_file", name, "is a directory") from None
-    except OSError as error:
-        raise InputFileError("unreadable_file", name, error.strerror or "cannot be read") from None
-
-
 @app.command("normalize")
 def normalize_command(
     files: Annotated[
@@ -76,7 +49,7 @@ def normalize_command(
     problems: list[InputFileError] = []
     for name in files:
         try:
-            data = _read(name)
+            data = read_input(name)
             results.extend(gate(normalize(data), data))
         except InputFileError as unusable:
             problems.append(unusable)
@@ -102,8 +75,8 @@ def validate_command(
     Exit status: 0 when every result is accepted, 1 when any is not, 2 on unusable input.
     """
     try:
-        document = json.loads(_read(results_file))
-        raw = _read(x12)
+        document = json.loads(read_input(results_file))
+        raw = read_input(x12)
         segments = index_segments(raw)
     except InputFileError as unusable:
         _fail(unusable)
@@ -174,7 +147,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
         try:
             outcome = _cli_llm.llm_eval(cases, corpus=corpus, project=Path.cwd())
         except _cli_llm.LLMSetupError as error:
-            _fail(InputFileError(error.code, error.setting, error.message))
+            _fail(error)
     else:
         outcome = run(
             cases,
