@@ -21,12 +21,14 @@ are fresh cache hits. Breaker state comes from ``GET /v1/payers/{id}/health``
 (polled) and the service's warning log. Run with ``make bench-service-isolation``
 (``ARGS="--postgres --redis"`` for the local servers).
 
-The default load is 10 checks/s per payer. Every check, cache hits and fallbacks
-included, appends one record to the audit hash chain, and appends are serialized
-per process (a lock held across several database round trips on the service's
-event loop): about 100 checks/s in all on this 2-CPU machine. At 20/s per payer the
-service runs near that ceiling and every caller queues (p50 about 1 s), so the
-healthy-payer comparison measures the queue rather than the isolation.
+The default load is 10 checks/s per payer. The service's ceiling on this 2-CPU machine
+is about 100-120 checks/s whatever the concurrency (one caller: ~10 ms per cache hit;
+16: ~100/s), set by CPU in its one event loop: ~8 ms per check, about a quarter of it
+the audit append every check makes (cache hits and fallbacks included; serialized per
+process, several aiosqlite/asyncpg round trips), most of the rest the ASGI stack
+(h11, middlewares, dependencies) and the ~27 KB JSON answer (py-spy, see the report).
+At 20/s per payer (80/s) the service runs near that ceiling and every caller queues
+(p50 about 1 s), so the healthy-payer comparison then measures the queue, not isolation.
 """
 
 from __future__ import annotations
