@@ -54,3 +54,9 @@ bench-isolation: install
 .PHONY: bench-service
 bench-service: install
 	$(BIN)/python bench/bench_service.py
+
+# Service-level isolation: `eligate serve` (real composition) against the simulator over HTTP.
+# ARGS="--postgres --redis" uses the local PostgreSQL and Redis.
+.PHONY: bench-service-isolation
+bench-service-isolation: install
+	$(BIN)/python bench/bench_service_isolation.py $(ARGS)
