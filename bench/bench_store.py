@@ -1,9 +1,9 @@
 """Result cache and audit store throughput: memory and Redis, SQLite and PostgreSQL.
 
 Prints cache get/put per second (one task, and 32 tasks at once), audit appends
-per second (one writer, 32 callers at once on one store, and four replicas
-each with its own engine) and how fast
-``verify`` walks the chain. Every loop is bounded in count and in time
+per second (one writer; 32 callers at once on one store, which group-commits
+them; four replicas each with its own engine) and how fast ``verify`` walks the
+chain. Every loop is bounded in count and in time
 (``BENCH_SECONDS`` per figure, default 2). Redis keys use a unique prefix and
 are deleted; the PostgreSQL database is created for the run and dropped.
 

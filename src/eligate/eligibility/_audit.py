@@ -185,7 +185,11 @@ class SqlAuditStore:
             await connection.run_sync(_upgrade_to_head)
 
     async def record(self, record: AuditRecord) -> None:
-        """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail."""
+        """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail.
+
+        Returns once the transaction holding them has committed (concurrent
+        callers share one); a record the columns cannot hold fails only its caller.
+        """
         _check(record)
         key_id, request_270, response_271 = self._seal(record)
         row: dict[str, Any] = {
