@@ -1,8 +1,9 @@
 """Result cache and audit store throughput: memory and Redis, SQLite and PostgreSQL.
 
 Prints cache get/put per second (one task, and 32 tasks at once), audit appends
-per second (one writer, and four replicas each with its own engine) and how fast
-``verify`` walks the chain. Every loop is bounded in count and in time
+per second (one writer; 32 callers at once on one store, which group-commits
+them; four replicas each with its own engine) and how fast ``verify`` walks the
+chain. Every loop is bounded in count and in time
 (``BENCH_SECONDS`` per figure, default 2). Redis keys use a unique prefix and
 are deleted; the PostgreSQL database is created for the run and dropped.
 
@@ -111,6 +112,7 @@ async def _bench_audit(name: str, make: Callable[[], SqlAuditStore]) -> None:
         return record
 
     await _rate("record (one writer)", recorder(first))
+    await _rate("record (one store, 32 concurrent callers)", recorder(first), tasks=32)
     replicas = [make() for _ in range(4)]
     index = 0
 

@@ -4,6 +4,11 @@ Every transaction is one row (raw 270/271 sealed with AES-GCM) plus one event
 in a hash-chained, append-only log. Appends are serialized across processes
 and replicas so the chain cannot fork: PostgreSQL takes a transaction-scoped
 advisory lock, SQLite a write transaction (``BEGIN IMMEDIATE``).
+
+Appends are group-committed: concurrent callers in one process queue their
+entries and one writer task appends everything pending (up to ``_GROUP``) in a
+single transaction under the chain lock, then answers every caller. A lone
+caller is written at once (no timer); batches form while a flush is running.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ _CHAIN_LOCK = int.from_bytes(hashlib.sha256(b"eligate.audit_events").digest()[:8
 """The PostgreSQL advisory lock id that serializes appends to the chain (a positive int64)."""
 _BATCH = 500
 """Events read per query by verify (with their transactions' ciphertexts: keep memory small)."""
+_GROUP = 64
+"""Most entries appended in one group commit (one transaction, one lock, one fsync)."""
 
 
 def _utcnow() -> datetime:
@@ -64,6 +71,16 @@ def _utcnow() -> datetime:
 
 def _context(column: str, correlation_id: str) -> bytes:
     return f"eligate.audit/v1/{column}/{correlation_id}".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """One entry waiting for the writer: its event, its transaction row, its caller's future."""
+
+    event_type: str
+    payload: dict[str, Any]
+    transaction: dict[str, Any] | None
+    done: asyncio.Future[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +126,8 @@ class SqlAuditStore:
         self._keys = keys
         self._clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
-        self._local = asyncio.Lock()
+        self._pending: list[_Pending] = []
+        self._writer: asyncio.Task[None] | None = None
         self._schema = None if schema is None else check_schema(schema)
 
     @classmethod
@@ -167,7 +185,11 @@ class SqlAuditStore:
             await connection.run_sync(_upgrade_to_head)
 
     async def record(self, record: AuditRecord) -> None:
-        """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail."""
+        """Append ``record`` and its ``eligibility.transaction_recorded`` event to the trail.
+
+        Returns once the transaction holding them has committed (concurrent
+        callers share one); a record the columns cannot hold fails only its caller.
+        """
         _check(record)
         key_id, request_270, response_271 = self._seal(record)
         row: dict[str, Any] = {
@@ -247,7 +269,9 @@ class SqlAuditStore:
         return [self._open(row) for row in rows]
 
     async def close(self) -> None:
-        """Dispose of the engine's connections."""
+        """Write (or fail) every pending append, then dispose of the engine's connections."""
+        while self._writer is not None:
+            await asyncio.wait([self._writer])
         await self._engine.dispose()
 
     @asynccontextmanager
@@ -298,7 +322,49 @@ class SqlAuditStore:
     async def _append(
         self, event_type: str, payload: dict[str, Any], *, transaction: dict[str, Any] | None
     ) -> int:
-        async with self._local, self._connect() as connection:
+        """Queue an entry for the writer; its sequence number once it is committed.
+
+        Returns only after the transaction holding the entry has committed, or
+        raises what made that transaction fail (the same error for the whole batch).
+        """
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(event_type, payload, transaction, done))
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(
+                self._drain(), name="eligate.audit.group_commit"
+            )
+        return await done
+
+    async def _drain(self) -> None:
+        """Write batches until nothing is pending; every waiter gets its answer."""
+        batch: list[_Pending] = []
+        try:
+            while self._pending:
+                batch = self._pending[:_GROUP]
+                del self._pending[:_GROUP]
+                try:
+                    seqs = await self._write(batch)
+                except Exception as error:
+                    for entry in batch:
+                        if not entry.done.done():
+                            entry.done.set_exception(error)
+                else:
+                    for entry, seq in zip(batch, seqs, strict=True):
+                        if not entry.done.done():
+                            entry.done.set_result(seq)
+        except BaseException:  # the writer was cancelled: nobody may wait forever
+            stopped = StoreUnavailableError("the audit writer was stopped", target=self.target)
+            for entry in (*batch, *self._pending):
+                if not entry.done.done():
+                    entry.done.set_exception(stopped)
+            self._pending.clear()
+            raise
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[_Pending]) -> list[int]:
+        """Append ``batch`` in one transaction under the chain lock; the sequence numbers."""
+        async with self._connect() as connection:
             if not self._sqlite:
                 await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK)))
             head = (
@@ -308,24 +374,30 @@ class SqlAuditStore:
                     .limit(1)
                 )
             ).first()
-            seq, prev_hash = (1, GENESIS) if head is None else (int(head.seq) + 1, str(head.hash))
-            if transaction is not None:
-                transaction = {**transaction, "event_seq": seq}
-                payload = {**payload, "transaction_digest": transaction_digest(transaction)}
-            created_at = self._clock().astimezone(UTC)
-            digest = event_hash(
-                prev_hash=prev_hash, seq=seq, created_at=created_at, event_type=event_type,
-                payload=payload,
-            )  # fmt: skip
-            await connection.execute(
-                t.events.insert().values(
-                    seq=seq, created_at=created_at, type=event_type, payload=payload,
-                    prev_hash=prev_hash, hash=digest,
-                )
-            )  # fmt: skip
-            if transaction is not None:
-                await connection.execute(t.transactions.insert().values(**transaction))
-        return seq
+            seq, prev_hash = (0, GENESIS) if head is None else (int(head.seq), str(head.hash))
+            events: list[dict[str, Any]] = []
+            transactions: list[dict[str, Any]] = []
+            for entry in batch:
+                seq += 1
+                payload = entry.payload
+                if entry.transaction is not None:
+                    transaction = {**entry.transaction, "event_seq": seq}
+                    payload = {**payload, "transaction_digest": transaction_digest(transaction)}
+                    transactions.append(transaction)
+                created_at = self._clock().astimezone(UTC)
+                digest = event_hash(
+                    prev_hash=prev_hash, seq=seq, created_at=created_at,
+                    event_type=entry.event_type, payload=payload,
+                )  # fmt: skip
+                events.append({
+                    "seq": seq, "created_at": created_at, "type": entry.event_type,
+                    "payload": payload, "prev_hash": prev_hash, "hash": digest,
+                })  # fmt: skip
+                prev_hash = digest
+            await connection.execute(t.events.insert(), events)
+            if transactions:
+                await connection.execute(t.transactions.insert(), transactions)
+        return [int(event["seq"]) for event in events]
 
     async def _digests(self, connection: AsyncConnection, first: int, last: int) -> dict[int, str]:
         result = await connection.execute(
