@@ -21,14 +21,15 @@ are fresh cache hits. Breaker state comes from ``GET /v1/payers/{id}/health``
 (polled) and the service's warning log. Run with ``make bench-service-isolation``
 (``ARGS="--postgres --redis"`` for the local servers).
 
-The default load is 10 checks/s per payer. The service's ceiling on this 2-CPU machine
-is about 100-120 checks/s whatever the concurrency (one caller: ~10 ms per cache hit;
-16: ~100/s), set by CPU in its one event loop: ~8 ms per check, about a quarter of it
-the audit append every check makes (cache hits and fallbacks included; serialized per
-process, several aiosqlite/asyncpg round trips), most of the rest the ASGI stack
-(h11, middlewares, dependencies) and the ~27 KB JSON answer (py-spy, see the report).
-At 20/s per payer (80/s) the service runs near that ceiling and every caller queues
-(p50 about 1 s), so the healthy-payer comparison then measures the queue, not isolation.
+The default load is 10 checks/s per payer. The service, the simulator and this load
+generator share the machine's 2 CPUs. Measured ceilings of one service process: about
+300-350 checks/s served from cache over HTTP with 16 callers since the audit store
+commits concurrent records in groups (about 90/s before, when every check paid its
+own audit transaction); the rest is the ASGI stack (h11, middlewares) and the ~27 KB
+JSON answer. At 20/s per payer (80/s) the healthy payers' p95 rises when a payer
+falls sick (+29% in one run, zero errors): the process's one event loop, shared
+CPUs and the sick payer's timeouts and fallbacks, not the payer lanes, which keep
+their own pools, breakers and budgets.
 """
 
 from __future__ import annotations
