@@ -22,21 +22,27 @@ import argparse
 import asyncio
 import collections
 import gc
-import json
 import logging
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import stamina
 import structlog
+from _isolation import (
+    HEALTHY,
+    PAYERS,
+    SICK,
+    behave,
+    latency_figures,
+    scenario_arguments,
+    start_simulator,
+)
+from _isolation import run as run_benchmark
 from pydantic import TypeAdapter
 
 from eligate.eligibility import (
@@ -56,12 +62,9 @@ from eligate.eligibility._guards import percentile
 from eligate.normalizer import EligibilityResult
 from eligate.x12 import InquiryPerson
 
-PAYERS = ("synaetna", "synblue", "syncigna", "synunited")
 _SALT = b"bench-isolation-salt-0123456789"
 _RESULTS = TypeAdapter(list[EligibilityResult])
 _KEPT_EVENTS = frozenset({"eligibility.breaker_opened", "eligibility.payer_call_failed"})
-SICK = PAYERS[0]
-HEALTHY = PAYERS[1:]
 
 
 class Wall:
@@ -229,20 +232,12 @@ async def _drive(
 
 
 def _figures(samples: list[Sample]) -> dict[str, Any]:
-    ordered = sorted(s.ms for s in samples)
-    errors = collections.Counter(
+    failures = collections.Counter(
         s.outcome.reason or s.outcome.origin
         for s in samples
         if (s.outcome.status, s.outcome.origin) != ("verified", "payer")
     )
-    return {
-        "checks": len(samples),
-        "p50_ms": percentile(ordered, 50) or 0.0,
-        "p95_ms": percentile(ordered, 95) or 0.0,
-        "p99_ms": percentile(ordered, 99) or 0.0,
-        "errors": sum(errors.values()),
-        "errors_by_reason": dict(errors),
-    }
+    return latency_figures([s.ms for s in samples], failures)
 
 
 async def _phase(
@@ -289,22 +284,6 @@ async def _cache_phase(core: Core, *, seconds: float, workers: int) -> tuple[flo
     return len(latencies) / (time.perf_counter() - started), sorted(latencies)
 
 
-def _start_simulator() -> tuple[subprocess.Popen[bytes], dict[str, str], str]:
-    command = [sys.executable, "-m", "eligate", "simulate-payers", "--duration", "600"]
-    for payer in PAYERS:
-        command += ["--payer", payer]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 - our own CLI
-    assert process.stdout is not None
-    line = json.loads(process.stdout.readline())
-    return process, line["endpoints"], line["admin"]
-
-
-async def _behave(admin: str, payer: str, behavior: dict[str, object]) -> None:
-    async with httpx.AsyncClient() as client:
-        response = await client.put(f"{admin}/behavior/{payer}", json=behavior, timeout=5)
-        response.raise_for_status()
-
-
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     """Run the phases (baseline and sick interleaved, in rounds) and return the figures."""
     stamina.set_active(True)
@@ -313,7 +292,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         processors=[log],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
     )
-    process, endpoints, admin = _start_simulator()
+    process, endpoints, admin = start_simulator()
     # What a long-running service does after start-up: the ~50k objects of imported
     # modules leave the collector's sight, so full collections stay short.
     gc.collect()
@@ -365,7 +344,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         for r in range(args.rounds):
             base = {payer: 100_000 * (n + 1) + 10_000 * r for n, payer in enumerate(PAYERS)}
             for payer in PAYERS:
-                await _behave(admin, payer, healthy_behavior)
+                await behave(admin, payer, healthy_behavior)
             core = new_core()
             await warm(core, PAYERS)
             run = await _phase(core, rate=args.rate, seconds=seconds, base=base, sick_reuse=None)
@@ -374,7 +353,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await core.close()
 
             wall.shift += timedelta(hours=1)  # the baseline's answers are past their TTL now
-            await _behave(admin, SICK, sick_behavior)
+            await behave(admin, SICK, sick_behavior)
             core = new_core()
             await warm(core, HEALTHY)
             log.events.clear()
@@ -395,7 +374,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     healthy_failures[f"{event['payer_id']}:{event['kind']}"] += 1
             await core.close()
 
-        await _behave(admin, SICK, healthy_behavior)
+        await behave(admin, SICK, healthy_behavior)
         core = new_core()
         for n in range(50):  # fill the cache with 50 members on each healthy payer
             for payer in HEALTHY:
@@ -501,29 +480,9 @@ def _print(figures: dict[str, Any]) -> None:
 
 
 def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=20.0, help="checks/s per payer")
-    parser.add_argument("--seconds", type=float, default=20.0, help="load per condition, s")
-    parser.add_argument("--rounds", type=int, default=4, help="baseline/sick runs interleaved")
-    parser.add_argument("--sick-latency", type=float, default=11.0, help="seconds (scale down)")
-    parser.add_argument("--budget", type=float, default=2.0, help="payers' total timeout, s")
-    parser.add_argument(
-        "--open-seconds", type=float, default=2.0, help="breaker open time (short: see probes)"
-    )
-    parser.add_argument("--latency-ms", type=float, default=40.0, help="healthy payer latency")
-    parser.add_argument("--jitter-ms", type=float, default=40.0, help="healthy payer jitter")
-    parser.add_argument("--cache-seconds", type=float, default=5.0)
-    parser.add_argument("--workers", type=int, default=16, help="cache phase concurrency")
-    parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser = scenario_arguments(__doc__.splitlines()[0], rate=20.0, rate_help="checks/s per payer")
     return parser.parse_args()
 
 
 if __name__ == "__main__":
-    arguments = _arguments()
-    started = time.perf_counter()
-    result = asyncio.run(main(arguments))
-    _print(result)
-    print(f"\ntotal run time {time.perf_counter() - started:.1f} s")
-    if arguments.json:
-        with open(arguments.json, "w", encoding="utf-8") as out:
-            json.dump(result, out, indent=2)
+    run_benchmark(main, _print, _arguments())

@@ -55,6 +55,16 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from _isolation import (
+    HEALTHY,
+    PAYERS,
+    SICK,
+    behave,
+    latency_figures,
+    scenario_arguments,
+    start_simulator,
+)
+from _isolation import run as run_benchmark
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -71,9 +81,6 @@ from eligate.eligibility import (
 from eligate.eligibility._guards import percentile
 from eligate.service import InquiryCreate, hash_api_key
 
-PAYERS = ("synaetna", "synblue", "syncigna", "synunited")
-SICK = PAYERS[0]
-HEALTHY = PAYERS[1:]
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/0"
 REQUEST_TIMEOUT = 20.0
@@ -158,20 +165,12 @@ async def _drive(
 
 
 def _figures(samples: list[Sample]) -> dict[str, Any]:
-    ordered = sorted(s.ms for s in samples)
-    errors = collections.Counter(
+    failures = collections.Counter(
         s.reason or s.origin or str(s.http)
         for s in samples
         if (s.http, s.status, s.origin) != (200, "verified", "payer")
     )
-    return {
-        "checks": len(samples),
-        "p50_ms": percentile(ordered, 50) or 0.0,
-        "p95_ms": percentile(ordered, 95) or 0.0,
-        "p99_ms": percentile(ordered, 99) or 0.0,
-        "errors": sum(errors.values()),
-        "errors_by_reason": dict(errors),
-    }
+    return latency_figures([s.ms for s in samples], failures)
 
 
 class Service:
@@ -249,22 +248,6 @@ def _free_port() -> int:
         return port
 
 
-def _start_simulator() -> tuple[subprocess.Popen[bytes], dict[str, str], str]:
-    command = [sys.executable, "-m", "eligate", "simulate-payers", "--duration", "600"]
-    for payer in PAYERS:
-        command += ["--payer", payer]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 - our own CLI
-    assert process.stdout is not None
-    line = json.loads(process.stdout.readline())
-    return process, line["endpoints"], line["admin"]
-
-
-async def _behave(admin: str, payer: str, behavior: dict[str, object]) -> None:
-    async with httpx.AsyncClient() as client:
-        response = await client.put(f"{admin}/behavior/{payer}", json=behavior, timeout=5)
-        response.raise_for_status()
-
-
 @contextlib.asynccontextmanager
 async def _database(use_postgres: bool, data_dir: Path) -> Any:
     """The audit store's URL: a fresh PostgreSQL database (dropped after), or SQLite."""
@@ -314,7 +297,7 @@ class Health:
 
 async def _recover(service: Service, admin: str, healthy: dict[str, object], run: Run) -> str:
     """Make the sick payer healthy and drive its breaker back to closed (half-open probe)."""
-    await _behave(admin, SICK, healthy)
+    await behave(admin, SICK, healthy)
     async with service.client(4) as http:
         deadline = time.monotonic() + 20
         state = "?"
@@ -442,7 +425,7 @@ async def _rounds(
         for r in range(args.rounds):
             base = {payer: 100_000 * (n + 1) + 10_000 * r for n, payer in enumerate(PAYERS)}
             for payer in PAYERS:
-                await _behave(admin, payer, healthy)
+                await behave(admin, payer, healthy)
 
             samples = await _phase(
                 clients, run, rate=args.rate, seconds=seconds, bases=base, reuse=None
@@ -458,7 +441,7 @@ async def _rounds(
             if redis is not None:  # as if these answers' 15 minutes had passed
                 keys = [f"eligate:fresh:{_digest(SICK, m, salt)}" for m in reused]
                 expired = int(await redis.delete(*keys)) if keys else 0
-            await _behave(admin, SICK, sick_behavior)
+            await behave(admin, SICK, sick_behavior)
             offset = service.log_offset()
             health = Health(clients[SICK], run)
             poller = asyncio.create_task(
@@ -496,7 +479,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     salt = f"bench-salt-{secrets.token_hex(12)}".encode()
     key = secrets.token_urlsafe(24)
     key_name = f"bench-{secrets.token_hex(6)}"
-    simulator, endpoints, admin = _start_simulator()
+    simulator, endpoints, admin = start_simulator()
     redis = Redis.from_url(REDIS) if args.redis else None
     try:
         if redis is not None:
@@ -540,7 +523,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 try:
                     await service.start()
                     phases = await _rounds(service, admin, run, args=args, redis=redis, salt=salt)
-                    await _behave(admin, SICK, {"latency_ms": args.latency_ms, "jitter_ms": 0})
+                    await behave(admin, SICK, {"latency_ms": args.latency_ms, "jitter_ms": 0})
                     rate, cached, misses = await _cache_phase(
                         service, run, seconds=args.cache_seconds, workers=args.workers
                     )
@@ -678,31 +661,15 @@ def _print(figures: dict[str, Any]) -> None:
 
 
 def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = scenario_arguments(
+        __doc__.splitlines()[0],
+        rate=10.0,
+        rate_help="checks/s per payer (20: near the ceiling)",
+    )
     parser.add_argument("--postgres", action="store_true", help="audit store in local PostgreSQL")
     parser.add_argument("--redis", action="store_true", help="result cache in local Redis")
-    parser.add_argument(
-        "--rate", type=float, default=10.0, help="checks/s per payer (20: near the ceiling)"
-    )
-    parser.add_argument("--seconds", type=float, default=20.0, help="load per condition, s")
-    parser.add_argument("--rounds", type=int, default=4, help="baseline/sick runs interleaved")
-    parser.add_argument("--sick-latency", type=float, default=11.0, help="seconds")
-    parser.add_argument("--budget", type=float, default=2.0, help="payers' total timeout, s")
-    parser.add_argument("--open-seconds", type=float, default=2.0, help="breaker open time")
-    parser.add_argument("--latency-ms", type=float, default=40.0, help="healthy payer latency")
-    parser.add_argument("--jitter-ms", type=float, default=40.0, help="healthy payer jitter")
-    parser.add_argument("--cache-seconds", type=float, default=5.0)
-    parser.add_argument("--workers", type=int, default=16, help="cache phase concurrency")
-    parser.add_argument("--json", default=None, help="also write the figures to this file")
     return parser.parse_args()
 
 
 if __name__ == "__main__":
-    arguments = _arguments()
-    started = time.perf_counter()
-    result = asyncio.run(main(arguments))
-    _print(result)
-    print(f"\ntotal run time {time.perf_counter() - started:.1f} s")
-    if arguments.json:
-        with open(arguments.json, "w", encoding="utf-8") as out:
-            json.dump(result, out, indent=2)
+    run_benchmark(main, _print, _arguments())
