@@ -61,7 +61,6 @@ if TYPE_CHECKING:
     )
     from eligate.service.errors import (
         ApiError,
-        CoreNotConfiguredError,
         ServiceError,
         SettingsError,
     )
@@ -100,7 +99,6 @@ _WHERE = {
     "load_settings": "_settings",
     "ReadyCheck": "_state",
     "ApiError": "errors",
-    "CoreNotConfiguredError": "errors",
     "ServiceError": "errors",
     "SettingsError": "errors",
 }
@@ -110,7 +108,6 @@ __all__ = [
     "ApiKey",
     "Begin",
     "CoreFactory",
-    "CoreNotConfiguredError",
     "Decision",
     "DependentCreate",
     "EligibilityPublic",

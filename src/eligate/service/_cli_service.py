@@ -1,8 +1,7 @@
 """``eligate serve`` and ``eligate check``: the service and one inquiry from the shell.
 
-Both get their eligibility core from a :data:`CoreFactory`; :func:`build_core` is
-the one the commands use unless told otherwise, so wiring the real core is a change
-to that one function's body.
+Both get their eligibility core from a :data:`CoreFactory`: :func:`build_core`
+(the composition root in ``_compose``) unless a test passes another.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 from eligate.eligibility import EligibilityCore, EligibilityError, EligibilityOutcome
 from eligate.service._models import EligibilityPublic, InquiryCreate
 from eligate.service._settings import SCOPES, Settings, hash_api_key, load_settings
-from eligate.service.errors import INQUIRY_ERRORS, CoreNotConfiguredError, ServiceError
+from eligate.service.errors import INQUIRY_ERRORS, ServiceError
 
 if TYPE_CHECKING:
     import uvicorn
@@ -127,8 +126,6 @@ def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
 
 
 async def _serve(settings: Settings, factory: CoreFactory) -> None:
-    if settings.database_url.startswith("sqlite") and settings.data_dir.parts:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     core = await factory(settings)
     server = build_server(settings, core)
     gc.freeze()  # start-up objects leave the collector's sight: shorter full-GC pauses
@@ -179,7 +176,7 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         configure_logging(level=settings.log_level)
         try:
             asyncio.run(_serve(settings, factory()))
-        except (CoreNotConfiguredError, EligibilityError) as error:
+        except EligibilityError as error:
             _fail(error.code, error.message)
 
     @app.command("api-key")
@@ -256,7 +253,7 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         inquiry = _inquiry(fields)
         try:
             outcome = asyncio.run(_check(settings, factory(), inquiry))
-        except (CoreNotConfiguredError, EligibilityError) as error:
+        except EligibilityError as error:
             _fail(error.code, error.message)
         except _CommandError as error:
             _fail(error.code, error.message)

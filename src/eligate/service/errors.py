@@ -4,7 +4,6 @@ The tree keeps "you configured or called it wrong" apart from "the request is ba
 
     ServiceError                    base of everything this package raises
     ├── SettingsError               the settings are unusable or unsafe   code: invalid_settings
-    ├── CoreNotConfiguredError      no eligibility core is wired in yet    code: core_not_configured
     └── ApiError                    an HTTP request is refused (4xx); routes raise it
         (status and code carried on the instance: ``unknown_payer``, ``rate_limited``,
         ``payload_too_large``, ``invalid_api_key``, ``idempotency_key_reused``...)
@@ -40,12 +39,6 @@ class SettingsError(ServiceError):
     """Settings could not be built: a value is invalid, or unsafe for the environment."""
 
     code = "invalid_settings"
-
-
-class CoreNotConfiguredError(ServiceError):
-    """The service has no eligibility core to ask (the core factory is not wired yet)."""
-
-    code = "core_not_configured"
 
 
 class ApiError(ServiceError):
