@@ -54,7 +54,7 @@ from eligate.eligibility import (
     Submitter,
     VerifyReport,
 )
-from eligate.eligibility._guards import percentile
+from eligate.guards import percentile
 from eligate.normalizer import EligibilityResult
 from eligate.payers import BreakerPolicy, RetryPolicy, Timeouts
 from eligate.simulator import simulator_registry

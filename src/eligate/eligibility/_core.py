@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import structlog
 
-from eligate.eligibility._guards import Clock
 from eligate.eligibility._lane import PayerLane
 from eligate.eligibility._policy import asks_retry_later, cache_key, ttl_for
 from eligate.eligibility._ports import (
@@ -37,6 +36,7 @@ from eligate.eligibility._ports import (
 )
 from eligate.eligibility._transport import PayerTransport
 from eligate.eligibility.errors import EligibilityUsageError, InquiryError, PayerError
+from eligate.guards import Clock
 from eligate.normalizer import normalize
 from eligate.payers import PayerConfig, PayerRegistry, UnknownPayerError
 from eligate.validators import gate

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eligate.guards import BreakerState
 from eligate.normalizer import EligibilityResult
 from eligate.x12 import InquiryPerson
 
@@ -180,9 +181,6 @@ class AuditStore(Protocol):
     async def close(self) -> None:
         """Release connections."""
         ...
-
-
-BreakerState = Literal["closed", "open", "half_open"]
 
 
 class PayerHealth(_Frozen):
