@@ -134,6 +134,10 @@ class ResultCache(Protocol):
         """The last answer stored under ``key`` even past its TTL (for fallback), if kept."""
         ...
 
+    async def ping(self) -> bool:
+        """Whether the cache answers now (readiness); never raises."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...
@@ -176,6 +180,10 @@ class AuditStore(Protocol):
 
     async def verify(self) -> VerifyReport:
         """Re-compute the event chain and report the first entry that breaks it."""
+        ...
+
+    async def ping(self) -> bool:
+        """Whether the store answers and holds its tables (readiness); never raises."""
         ...
 
     async def close(self) -> None:
@@ -232,6 +240,10 @@ class EligibilityCore(Protocol):
 
     def health(self, payer_id: str) -> PayerHealth:
         """One payer's health; raises ``UnknownPayerError`` for an id not in the registry."""
+        ...
+
+    async def ready(self) -> bool:
+        """Whether the core can answer now: payers registered, store and cache answering."""
         ...
 
     async def close(self) -> None:
