@@ -14,8 +14,9 @@ import pytest
 from eligate.eligibility import RedisCache, SqlAuditStore
 from eligate.service import Settings, create_app
 from eligate.service._compose import ComposedCore, build_core
+from eligate.simulator import Behavior
 from tests.servers import REDIS_URL
-from tests.service.conftest import CLINIC_KEY, make_settings
+from tests.service.conftest import ADMIN_KEY, CLINIC_KEY, make_settings
 
 INQUIRY = {
     "payer_id": "synaetna",
@@ -154,3 +155,22 @@ async def test_readyz_is_503_when_the_audit_tables_are_gone(tmp_path: Path) -> N
         assert await _readyz(core, settings) == 503
     finally:
         await core.close()
+
+
+async def test_payer_retries_are_counted_on_metrics(embedded: ComposedCore, tmp_path: Path) -> None:
+    """A payer answering 500 is retried by stamina; the app's /metrics serves the count."""
+    assert embedded.simulator is not None
+    await embedded.simulator.set_behavior("synaetna", Behavior(error_rate=1.0))
+    app = create_app(make_settings(data_dir=tmp_path / "data"), core=embedded)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
+        answer = await http.post("/v1/eligibility", json=INQUIRY, headers={"X-API-Key": CLINIC_KEY})
+        metrics = await http.get("/metrics", headers={"X-API-Key": ADMIN_KEY})
+    assert answer.json()["status"] == "unable_to_verify"
+    counted = [
+        line
+        for line in metrics.text.splitlines()
+        if line.startswith("eligate_retries_total{") and 'error="PayerCallError"' in line
+    ]
+    assert len(counted) == 1
+    assert counted[0].endswith(" 1.0")

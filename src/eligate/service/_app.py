@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
+import stamina.instrumentation
 from fastapi import FastAPI
 
 from eligate.eligibility import EligibilityCore
@@ -62,6 +63,11 @@ def create_app(
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
     """
     metrics = Metrics()
+    # stamina's hooks are per process: the app that serves /metrics counts every retry
+    # (payer calls included) and logs it through structlog.
+    stamina.instrumentation.set_on_retry_hooks(
+        [stamina.instrumentation.StructlogOnRetryHook, metrics.on_retry]
+    )
     state = ServiceState(
         settings=settings,
         core=core,
