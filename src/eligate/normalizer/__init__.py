@@ -48,7 +48,14 @@ from eligate.normalizer._proposer import (
     RulesProposer,
     proposal_items,
 )
-from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION, coverage_status
+from eligate.normalizer._status import (
+    ACTION_BY_FOLLOW_UP,
+    ACTION_BY_REASON,
+    FALLBACK_ACTION,
+    active_service_types,
+    coverage_status,
+    partial_coverage,
+)
 from eligate.normalizer.errors import (
     LLMConfigError,
     ModelUnavailableError,
@@ -57,6 +64,7 @@ from eligate.normalizer.errors import (
 )
 
 __all__ = [
+    "ACTION_BY_FOLLOW_UP",
     "ACTION_BY_REASON",
     "FALLBACK_ACTION",
     "PROPOSABLE_REASONS",
@@ -100,8 +108,10 @@ __all__ = [
     "Unmapped",
     "Validation",
     "Verdict",
+    "active_service_types",
     "coverage_status",
     "normalize",
+    "partial_coverage",
     "proposal_items",
     "template_summary",
 ]
