@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eligate.normalizer import EligibilityResult, normalize
-from eligate.validators import gate
+from eligate.validators import coverage_answer, gate
 from tests.conftest import FIXTURES
 
 
@@ -54,3 +54,15 @@ def test_a_pure_payer_error_is_still_accepted_as_an_answer() -> None:
     """AAA 75 with no benefits is an accurate answer: accepted, status error."""
     _lapsed, unknown = _gated((FIXTURES / "lapsed_with_end_date.271").read_bytes())
     assert (unknown.coverage_status, _verdicts([unknown])) == ("error", ["accepted"])
+
+
+def test_defect8_coverage_answer_tells_answered_from_covered() -> None:
+    """Lapsed is not_covered, an unknown member could_not_verify, an active plan covered."""
+    lapsed, unknown = _gated((FIXTURES / "lapsed_with_end_date.271").read_bytes())
+    [active] = _gated((FIXTURES / "bom_indented_crlf.271").read_bytes())
+    errors = _gated((FIXTURES / "aaa_invalid_request_with_eb.271").read_bytes())
+    assert coverage_answer([lapsed]) == "not_covered"
+    assert coverage_answer([unknown]) == "could_not_verify"
+    assert coverage_answer([active]) == "covered"
+    assert coverage_answer(errors[:1]) == "could_not_verify"
+    assert coverage_answer([]) == "could_not_verify"
