@@ -15,6 +15,13 @@ from eligate.normalizer import Proposer as ModelProposer
 from eligate.validators import gate, propose_and_gate
 from eligate.x12 import X12InputError
 
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+"""The checkout eligate runs from (``src/eligate/evals`` -> repository root).
+
+``project:`` cases resolve here, whatever the working directory is."""
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "x12" / "real"
+"""``../shared/corpus/x12/real`` next to the checkout, as CI and the worktrees lay it out."""
+
 Proposer = Callable[[bytes], list[EligibilityResult]]
 """Raw 271 in, gated results out."""
 

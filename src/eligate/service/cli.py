@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from eligate.evals import load_gold, render, rules_proposer, run
+from eligate.evals import DEFAULT_CORPUS, PROJECT_ROOT, load_gold, render, rules_proposer, run
 from eligate.normalizer import EligibilityResult, normalize
 from eligate.service._cli_input import InputFileError, read_input
 from eligate.validators import gate, index_segments, schema_reasons, validate_result
@@ -129,7 +129,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     gold: Annotated[Path, typer.Option(help="Folder of gold *.jsonl files.")] = _GOLD,
     corpus: Annotated[
         Path, typer.Option(help="The real-world corpus the corpus: cases read.")
-    ] = Path("../shared/corpus/x12/real"),
+    ] = DEFAULT_CORPUS,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
     min_precision: Annotated[float, typer.Option(help="Exit 1 below this precision.")] = 1.0,
     max_false_accepts: Annotated[int, typer.Option(help="Exit 1 above this count.")] = 0,
@@ -145,7 +145,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
         _fail(InputFileError("no_gold_cases", str(gold), "no *.jsonl gold cases found"))
     if proposer == "llm":
         try:
-            outcome = _cli_llm.llm_eval(cases, corpus=corpus, project=Path.cwd())
+            outcome = _cli_llm.llm_eval(cases, corpus=corpus, project=PROJECT_ROOT)
         except _cli_llm.LLMSetupError as error:
             _fail(error)
     else:
@@ -154,7 +154,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
             proposer_name=proposer,
             proposer=rules_proposer,
             corpus=corpus,
-            project=Path.cwd(),
+            project=PROJECT_ROOT,
         )
         typer.echo(render(outcome))
     figures = {m.name: m.value for m in outcome.overall}
@@ -177,6 +177,13 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
             )
             + "\n"
         )
+    if outcome.cases == 0:
+        typer.echo(
+            f"eligate: eval failed: no case was evaluated ({len(outcome.skipped)} skipped: "
+            "inputs not found); a gated run must measure something",
+            err=True,
+        )
+        raise typer.Exit(1)
     if figures["all.precision"] < min_precision or figures["false_accepts"] > max_false_accepts:
         typer.echo(
             f"eligate: eval failed: precision {figures['all.precision']:.4f} "
