@@ -16,7 +16,15 @@ from typing import Protocol
 from eligate.evals._cases import BenefitFact, ExpectedResult, GoldCase
 from eligate.normalizer import Benefit, EligibilityResult
 
-FIELDS = ("member_id", "coverage_status", "error_codes", "benefits", "summary")
+FIELDS = (
+    "member_id",
+    "coverage_status",
+    "partial_coverage",
+    "error_codes",
+    "actions",
+    "benefits",
+    "summary",
+)
 
 
 def _amount(text: str | None) -> str | None:
@@ -46,8 +54,12 @@ def _facts(index: int, name: str, result: EligibilityResult) -> Counter[tuple[ob
         return Counter([(index, result.member_id)])
     if name == "coverage_status":
         return Counter([(index, result.coverage_status)])
+    if name == "partial_coverage":
+        return Counter([(index, result.partial_coverage)])
     if name == "error_codes":
         return Counter([(index, tuple(e.code for e in result.errors))])
+    if name == "actions":
+        return Counter([(index, tuple(e.action for e in result.errors))])
     if name == "benefits":
         return Counter((index, *benefit_fact(b)) for b in result.benefits)
     entries = [*result.summary.deductible, *result.summary.out_of_pocket]
@@ -65,8 +77,16 @@ def _expected(
         return Counter([(index, expected.member_id)])
     if name == "coverage_status":
         return Counter([(index, expected.coverage_status)])
+    if name == "partial_coverage":
+        if expected.partial_coverage is None:
+            return None
+        return Counter([(index, expected.partial_coverage)])
     if name == "error_codes":
         return Counter([(index, tuple(expected.error_codes))])
+    if name == "actions":
+        if expected.actions is None:
+            return None
+        return Counter([(index, tuple(expected.actions))])
     if name == "benefits":
         if expected.benefits is None:
             return None
@@ -230,9 +250,16 @@ class Gate:
         correct = sum(o.correct for o in outcomes)
         rejected_right = sum(o.correct_not_accepted for o in outcomes)
         exact = sum(1 for o in outcomes if o.produced == len(o.case.expected) == o.correct)
-        rate = wrong / accepted if accepted else 0.0
-        bound = 3 / accepted if accepted and wrong == 0 else math.nan
-        bound_text = f"95% upper bound {bound:.4f} (rule of three)" if not math.isnan(bound) else ""
+        # Every result the gate judged was a chance to accept a wrong answer (an
+        # adversarial case's results are wrong by construction), so the rate and
+        # its rule-of-three bound are over every result, not only the accepted ones.
+        rate = wrong / results if results else 0.0
+        bound = 3 / results if results and wrong == 0 else math.nan
+        bound_text = (
+            f"95% upper bound {bound:.4f} (rule of three over {results} results judged)"
+            if not math.isnan(bound)
+            else ""
+        )
         return [
             Metric("record_exact_match", exact / len(outcomes) if outcomes else 1.0,
                    f"{exact}/{len(outcomes)} cases"),
@@ -240,6 +267,7 @@ class Gate:
                    f"{accepted}/{results} accepted"),
             Metric("false_accepts", float(wrong), f"{wrong} accepted but wrong"),
             Metric("false_accept_rate", rate, bound_text),
+            Metric("false_accept_bound", bound, f"3 / {results} results judged, when none"),
             Metric("false_reject_rate", rejected_right / correct if correct else 0.0,
                    f"{rejected_right}/{correct} right but not accepted"),
         ]  # fmt: skip

@@ -71,18 +71,25 @@ def run(
     """Run every case whose input is present; figures per tag value as well."""
     outcomes: list[Outcome] = []
     skipped: list[str] = []
+    done: dict[Path, tuple[list[EligibilityResult], float]] = {}
     for case in cases:
         path = resolve_input(case, corpus=corpus, project=project)
         if path is None:
             skipped.append(case.id)
             continue
-        data = path.read_bytes()
-        started = time.perf_counter()
-        try:
-            results = proposer(data)
-        except X12InputError:
-            results = []
-        latency = time.perf_counter() - started
+        if path not in done:  # a batch file's transactions are cases of their own
+            data = path.read_bytes()
+            started = time.perf_counter()
+            try:
+                produced = proposer(data)
+            except X12InputError:
+                produced = []
+            done[path] = (produced, time.perf_counter() - started)
+        results, latency = done[path]
+        if case.transaction is not None:
+            results = [
+                r for r in results if r.envelope.transaction_control_number == case.transaction
+            ]
         runs = [r.proposals for r in results if r.proposals is not None]
         outcome = compare(
             case, results, latency_seconds=latency, tokens=runs[0].tokens if runs else 0
