@@ -85,3 +85,17 @@ def test_rule_of_three_bound_is_over_every_result_judged() -> None:
     assert gate["false_accepts"].value == 0.0
     assert gate["false_accept_bound"].value == 3 / 300
     assert "rule of three over 300 results judged" in gate["false_accept_rate"].detail
+
+
+def test_spot_facts_score_only_what_a_source_asserts() -> None:
+    """An external spot check counts its own facts: right ones hit, a wrong one misses."""
+    spots: dict[int, dict[str, str | bool | None]] = {
+        1: {"code": "C", "amount": "1000.00", "in_network": True},
+        2: {"time_qualifier_code": "29"},
+    }
+    right = compare(_case(benefit_at=spots, benefit_count=3), _results(), latency_seconds=0.0)
+    assert (right.counts["benefit_at"].tp, right.counts["benefit_at"].fp) == (4, 0)
+    assert right.counts["benefit_count"].tp == 1
+    wrong = compare(_case(benefit_at={2: {"amount": "0"}}), _results(), latency_seconds=0.0)
+    assert (wrong.counts["benefit_at"].fp, wrong.counts["benefit_at"].fn) == (1, 1)
+    assert wrong.wrong_accepted == 1

@@ -130,3 +130,4 @@ def test_defect11_part_a_and_part_b_deductibles_are_told_apart() -> None:
     assert "Deductible (Medicare Part A): $1,632, $0 remaining." in text
     assert "Deductible (Medicare Part B): $240, $0 remaining." in text
     assert "Copay: $248 a day for 30 days for Skilled Nursing Care (Medicare Part A)." in text
+    assert "Copay: $248 a day for 30 remaining days for Hospital (Medicare Part A)." in text

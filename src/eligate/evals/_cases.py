@@ -29,6 +29,17 @@ class ExpectedResult(_Frozen):
     """The stable ``action`` of each AAA, in order, where the case labels them."""
     partial_coverage: bool | None = None
     """Whether coverage is active only for some service types, where labelled."""
+    benefit_codes: list[str] | None = None
+    """EB01 of every benefit in order, where a source gives only that much (external)."""
+    benefit_amounts: list[str | None] | None = None
+    """EB07 of every benefit in order (``None`` where absent), where labelled."""
+    benefit_count: int | None = None
+    """How many benefits (EBs) the patient has, where a source states only that."""
+    benefit_at: dict[int, dict[str, str | bool | None]] | None = None
+    """Spot facts of single benefits by position, as another system asserts them:
+    ``code``, ``coverage_level_code``, ``service_type_codes`` (joined by ``^``),
+    ``insurance_type_code``, ``plan_coverage``, ``time_qualifier_code``, ``amount``,
+    ``percent``, ``in_network`` (EB12 is ``Y``) and ``messages`` (joined by `` | ``)."""
     benefits: list[BenefitFact] | None = None
     """Every benefit as a tuple of codes and amounts, where the case labels them."""
     summary: list[tuple[str, str | None, str | None, str | None, str | None, str | None]] | None = (

@@ -22,6 +22,10 @@ FIELDS = (
     "partial_coverage",
     "error_codes",
     "actions",
+    "benefit_codes",
+    "benefit_amounts",
+    "benefit_count",
+    "benefit_at",
     "benefits",
     "summary",
 )
@@ -60,6 +64,18 @@ def _facts(index: int, name: str, result: EligibilityResult) -> Counter[tuple[ob
         return Counter([(index, tuple(e.code for e in result.errors))])
     if name == "actions":
         return Counter([(index, tuple(e.action for e in result.errors))])
+    if name == "benefit_codes":
+        return Counter([(index, tuple(b.code for b in result.benefits))])
+    if name == "benefit_amounts":
+        return Counter([(index, tuple(_amount(b.amount) for b in result.benefits))])
+    if name == "benefit_count":
+        return Counter([(index, len(result.benefits))])
+    if name == "benefit_at":
+        return Counter(
+            (index, position, key, value)
+            for position, benefit in enumerate(result.benefits)
+            for key, value in _spot_facts(benefit).items()
+        )
     if name == "benefits":
         return Counter((index, *benefit_fact(b)) for b in result.benefits)
     entries = [*result.summary.deductible, *result.summary.out_of_pocket]
@@ -68,6 +84,30 @@ def _facts(index: int, name: str, result: EligibilityResult) -> Counter[tuple[ob
          _amount(a.remaining), _amount(a.met))
         for a in entries
     )  # fmt: skip
+
+
+_AMOUNTS = frozenset({"amount", "percent"})
+SPOT_FIELDS = frozenset({"benefit_at"})
+"""Fields scored only on the facts a source asserts (other facts are not counted)."""
+
+
+def _spot(key: str, value: str | bool | None) -> str | bool | None:
+    return _amount(value) if isinstance(value, str) and key in _AMOUNTS else value
+
+
+def _spot_facts(benefit: Benefit) -> dict[str, str | bool | None]:
+    return {
+        "code": benefit.code,
+        "coverage_level_code": benefit.coverage_level_code,
+        "service_type_codes": "^".join(benefit.service_type_codes),
+        "insurance_type_code": benefit.insurance_type_code,
+        "plan_coverage": benefit.plan_coverage,
+        "time_qualifier_code": benefit.time_qualifier_code,
+        "amount": _amount(benefit.amount),
+        "percent": _amount(benefit.percent),
+        "in_network": benefit.in_plan_network_code == "Y",
+        "messages": " | ".join(benefit.messages),
+    }
 
 
 def _expected(
@@ -87,6 +127,31 @@ def _expected(
         if expected.actions is None:
             return None
         return Counter([(index, tuple(expected.actions))])
+    if name == "benefit_codes":
+        if expected.benefit_codes is None:
+            return None
+        return Counter([(index, tuple(expected.benefit_codes))])
+    if name == "benefit_amounts":
+        if expected.benefit_amounts is None:
+            return None
+        return Counter([(index, tuple(_amount(a) for a in expected.benefit_amounts))])
+    if name == "benefit_count":
+        if expected.benefit_count is None:
+            return None
+        return Counter([(index, expected.benefit_count)])
+    if name == "benefit_at":
+        if expected.benefit_at is None:
+            return None
+        return Counter(
+            (
+                index,
+                position,
+                key,
+                _amount(value) if isinstance(value, str) and key in _AMOUNTS else value,
+            )
+            for position, facts in expected.benefit_at.items()
+            for key, value in facts.items()
+        )
     if name == "benefits":
         if expected.benefits is None:
             return None
@@ -159,6 +224,9 @@ def compare(
             if expected is None:
                 continue
             got = _facts(index, name, results[index]) if index < len(results) else Counter()
+            if name in SPOT_FIELDS:  # a spot check scores the asserted facts only
+                asked = {fact[:3] for fact in expected}
+                got = Counter({fact: n for fact, n in got.items() if fact[:3] in asked})
             hits = sum((got & expected).values())
             tp, fp, fn = (
                 tp + hits,

@@ -171,13 +171,16 @@ def template_summary(result: EligibilityResult) -> str:
 
 
 def _per(benefit: Benefit) -> str:
-    """`` a day for 30 days``: what one amount is charged for, and for how many."""
+    """`` a day for 30 remaining days``: what one amount is charged for, and for how long."""
     unit = _TIME_UNITS.get(benefit.time_qualifier_code or "")
+    if unit is None and benefit.code == "B" and benefit.quantity_qualifier_code == "DY":
+        unit = "a day"  # a copay counted in days is charged per day (Medicare Part A)
     text = f" {unit}" if unit else ""
-    if benefit.quantity is not None and benefit.quantity_qualifier_code in _QUANTITY_UNITS:
-        count = benefit.quantity
-        text += f" for {count} {_QUANTITY_UNITS[benefit.quantity_qualifier_code or '']}"
-    elif benefit.time_qualifier_code == "29":
+    units = _QUANTITY_UNITS.get(benefit.quantity_qualifier_code or "")
+    remaining = benefit.time_qualifier_code in ("29", "33")
+    if benefit.quantity is not None and units is not None:
+        text += f" for {benefit.quantity}{' remaining' if remaining else ''} {units}"
+    elif remaining:
         text += " remaining"
     return text
 
