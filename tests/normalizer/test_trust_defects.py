@@ -121,6 +121,9 @@ def test_defect8_lapsed_line_gives_the_end_date() -> None:
     """An inactive plan's summary says when it ended."""
     lapsed, _unknown = _gated("lapsed_with_end_date.271")
     assert template_summary(lapsed) == "Coverage: inactive, ended 2024-01-31."
+    [only_eb_dates] = _gated("lapsed_eb_dates.271")
+    assert only_eb_dates.plan_end_date is None
+    assert template_summary(only_eb_dates) == "Coverage: inactive, ended 2024-06-30."
 
 
 def test_defect11_part_a_and_part_b_deductibles_are_told_apart() -> None:

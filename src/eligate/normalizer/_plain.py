@@ -7,6 +7,7 @@ never a member's name, ID or birth date.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -106,6 +107,22 @@ def _accumulator(label: str, entry: Accumulator, *, context: bool) -> str | None
     return f"{label}{where}: {', '.join(parts)}{suffix}."
 
 
+_END_QUALIFIERS = frozenset({"347", "357", "307", "291", "292"})
+"""DTP01 on an inactive EB whose (range) end says when coverage ended."""
+
+
+def _inactive_end(result: EligibilityResult) -> date | None:
+    """The latest end date the payer sent with an inactive EB (6-8), if any."""
+    ends = [
+        value.end
+        for benefit in result.benefits
+        if benefit.code in ("6", "7", "8")
+        for value in benefit.dates
+        if value.qualifier_code in _END_QUALIFIERS and value.end is not None
+    ]
+    return max(ends, default=None)
+
+
 def _status_lines(result: EligibilityResult) -> list[str]:
     """What the payer said about coverage, error first: never "active" alone when it is not."""
     request_errors = [e for e in result.errors if not e.loop.startswith("2110")]
@@ -126,7 +143,8 @@ def _status_lines(result: EligibilityResult) -> list[str]:
         plan = f" ({result.plan_name})" if result.plan_name else ""
         lines.append(f"Coverage: active{plan}.")
     elif status == "inactive":
-        ended = f", ended {result.plan_end_date.isoformat()}" if result.plan_end_date else ""
+        end = result.plan_end_date or _inactive_end(result)
+        ended = f", ended {end.isoformat()}" if end else ""
         also = f"; still active for {active}" if result.partial_coverage and active else ""
         lines.append(f"Coverage: inactive{ended}{also}.")
     elif status == "error":

@@ -35,7 +35,9 @@ def _allowed_numbers(result: EligibilityResult) -> set[Decimal]:
             allowed.add(value * 100)
         if benefit.procedure is not None and (value := number(benefit.procedure.code)):
             allowed.add(value)
-    for day in (result.plan_begin_date, result.plan_end_date):
+    days = [result.plan_begin_date, result.plan_end_date]
+    days.extend(v.end for b in result.benefits for v in b.dates)
+    for day in days:
         if day is not None:
             allowed.update(Decimal(part) for part in (day.year, day.month, day.day))
     for entry in (*result.summary.deductible, *result.summary.out_of_pocket):
