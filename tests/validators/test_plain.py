@@ -142,7 +142,7 @@ def test_the_llm_writer_through_the_loopback_model(summary_server: LoopbackLLM) 
     first = front_desk_summary(result, writer=writer)
     second = front_desk_summary(result, writer=writer)
     writer.client.close()
-    assert (first.source, first.refused) == ("template", "number_not_in_result: 12")
+    assert (first.source, first.refused) == ("template", "date_not_in_result: 12/31/2099")
     assert (second.source, second.prompt_version) == ("llm", "front_desk_summary.v1")
     for body in summary_server.bodies:
         assert b"SYN" not in body

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from eligate.normalizer import EligibilityResult, normalize
-from eligate.validators import coverage_answer, gate
+from eligate.normalizer import EligibilityResult, normalize, template_summary
+from eligate.validators import coverage_answer, gate, summary_problems
 from tests.conftest import FIXTURES
 
 
@@ -66,3 +66,13 @@ def test_defect8_coverage_answer_tells_answered_from_covered() -> None:
     assert coverage_answer([active]) == "covered"
     assert coverage_answer(errors[:1]) == "could_not_verify"
     assert coverage_answer([]) == "could_not_verify"
+
+
+def test_defect8_the_end_date_passes_the_summary_check_and_a_made_up_one_does_not() -> None:
+    """The lapsed line's date is the result's own; a model writing another date is refused."""
+    for name in ("lapsed_with_end_date.271", "lapsed_eb_dates.271"):
+        lapsed = _gated((FIXTURES / name).read_bytes())[0]
+        assert list(summary_problems(template_summary(lapsed), lapsed)) == []
+        assert list(summary_problems("Coverage ended 2025-01-31.", lapsed)) == [
+            "date_not_in_result: 2025-01-31"
+        ]
