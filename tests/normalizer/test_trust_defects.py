@@ -11,6 +11,7 @@ from datetime import date
 from eligate.normalizer import EligibilityResult, normalize, template_summary
 from eligate.validators import gate
 from tests.conftest import FIXTURES
+from tests.factories import make_271
 
 
 def _gated(name: str) -> list[EligibilityResult]:
@@ -134,3 +135,24 @@ def test_defect11_part_a_and_part_b_deductibles_are_told_apart() -> None:
     assert "Deductible (Medicare Part B): $240, $0 remaining." in text
     assert "Copay: $248 a day for 30 days for Skilled Nursing Care (Medicare Part A)." in text
     assert "Copay: $248 a day for 30 remaining days for Hospital (Medicare Part A)." in text
+
+
+def test_defect3_entity_qualifiers_are_checked_too() -> None:
+    """NM108 and PER03 of the payer and of a 2120 entity outside their lists are flagged."""
+    head = (
+        "BHT*0022*11*SYNREQ*20240315*0930",
+        "HL*1**20*1",
+        "NM1*PR*2*SYNTHETIC PLAN*****QQ*SYN01",
+        "PER*IC**XY*8005550100",
+        "HL*2*1*21*1",
+        "NM1*1P*2*SAMPLE CLINIC*****XX*1999999984",
+        "HL*3*2*22*0",
+        "NM1*IL*1*TESTPATIENT*ALEX****MI*SYN000123",
+    )
+    data = make_271("EB*1**30", "EB*L", "LS*2120", "NM1*P3*1*SAMPLE*****ZQ*1", "LE*2120", head=head)
+    [result] = normalize(data)
+    assert [u.message for u in result.unmapped if u.reason == "unknown_code"] == [
+        "NM108 'QQ' is not in the X12 code list",
+        "PER03 'XY' is not in the X12 code list",
+        "NM108 'ZQ' is not in the X12 code list",
+    ]

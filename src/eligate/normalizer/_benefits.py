@@ -141,6 +141,12 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
                     element="NM101", code=entity.entity_identifier_code, segment_index=index
                 )
             )
+    for related in loop.entities:
+        lookup("nm108", related.name.get(8), "NM108", related.name, unknown)
+        for segment in related.segments:
+            if segment.elements[0] == "PER":
+                for position in (3, 5, 7):
+                    lookup("per03", segment.get(position), f"PER{position:02d}", segment, unknown)
 
     benefit = Benefit(
         code=eb.get(1),

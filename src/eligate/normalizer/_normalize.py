@@ -176,8 +176,10 @@ def _result(
     loop_id = f"2100{patient.loop if patient else '?'}"
     dates, references, extra = _patient_details(details, loop_id)
     unmapped.extend(extra)
-    if patient is not None and patient.name is not None:
-        unmapped.extend(_unknown_name_codes(patient.name, loop_id))
+    for party in chain:
+        if party.name is not None and (party is patient or party.level not in _PATIENT_LEVELS):
+            named = f"2100{party.loop}"
+            unmapped.extend(_unknown_name_codes(party.name, party.details, named))
     unmapped.sort(key=lambda item: item.segment_index)
     name = patient.name if patient is not None else None
     subscriber = patient.parent if patient is not None and patient.level == "23" else None
@@ -304,15 +306,19 @@ def _read_aaa(segment: Segment, loop: str, unmapped: list[Unmapped]) -> RequestE
     return read_aaa(segment, loop)
 
 
-def _unknown_name_codes(name: Segment, loop: str) -> Iterator[Unmapped]:
-    """NM101 and NM108 of the patient's name that are not in their X12 code lists."""
-    unknown: list[UnknownCode] = []
-    lookup("nm101", name.get(1), "NM101", name, unknown)
-    lookup("nm108", name.get(8), "NM108", name, unknown)
-    for code in unknown:
-        yield _unmapped(
-            name, "unknown_code", f"{code.element} {code.code!r} is not in the X12 code list", loop
-        )
+def _unknown_name_codes(name: Segment, details: list[Segment], loop: str) -> Iterator[Unmapped]:
+    """NM101, NM108 and PER03/05/07 of a named party outside their X12 code lists."""
+    for segment in (name, *details):
+        unknown: list[UnknownCode] = []
+        if segment is name:
+            lookup("nm101", name.get(1), "NM101", name, unknown)
+            lookup("nm108", name.get(8), "NM108", name, unknown)
+        elif segment.elements[0] == "PER":
+            for position in (3, 5, 7):
+                lookup("per03", segment.get(position), f"PER{position:02d}", segment, unknown)
+        for code in unknown:
+            message = f"{code.element} {code.code!r} is not in the X12 code list"
+            yield _unmapped(segment, "unknown_code", message, loop)
 
 
 def _plan_date(dates: list[DateValue], qualifier: str, *, start: bool) -> date | None:
