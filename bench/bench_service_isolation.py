@@ -163,7 +163,7 @@ def _figures(samples: list[Sample]) -> dict[str, Any]:
     failures = collections.Counter(
         s.reason or s.origin or str(s.http)
         for s in samples
-        if (s.http, s.status, s.origin) != (200, "verified", "payer")
+        if (s.http, s.status, s.origin) != (200, "payer_answered", "payer")
     )
     return latency_figures([s.ms for s in samples], failures)
 

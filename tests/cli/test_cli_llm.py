@@ -130,7 +130,7 @@ def test_eval_llm_reports_beside_the_rules_baseline(
     [row] = [line for line in lines if line.startswith("adversarial-ppo-msg-amounts")]
     cells = row.split()
     assert (cells[1:5], cells[-2:]) == (["1/0", "1/0", "2/0", "360"], ["0", "proposed"])
-    assert "model calls 7, unavailable 0" in done.stdout
+    assert "model calls 9, unavailable 0" in done.stdout
     assert json.loads(report.read_text())["proposer"] == "llm:scripted-oracle"
 
 
@@ -147,7 +147,9 @@ def test_summarize_prints_the_template_without_a_model() -> None:
     assert done.returncode == 2
     [summary] = json.loads(done.stdout)
     assert summary["source"] == "template"
-    assert summary["text"].startswith("Coverage: active. Deductible: $1,632, $1,632 remaining.")
+    assert summary["text"].startswith(
+        "Coverage: active. Deductible (Medicare Part A): $1,632, $1,632 remaining."
+    )
     assert done.stderr.strip() == "eligate: error[file_not_found]: missing.271: no such file"
 
 

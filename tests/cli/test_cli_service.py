@@ -11,7 +11,10 @@ from typer.testing import CliRunner
 
 from eligate.cli._service import register
 from eligate.eligibility import EligibilityCore
+from eligate.normalizer import normalize
 from eligate.service import Settings
+from eligate.validators import gate
+from tests.conftest import FIXTURES
 from tests.service.fakes import FakeCore, Step
 
 ARGS = [
@@ -30,15 +33,16 @@ def _app(core: FakeCore) -> typer.Typer:
     return app
 
 
-def test_check_prints_a_verified_outcome_and_exits_0() -> None:
-    """A verified answer is JSON on stdout, exit 0; the core is closed afterwards."""
+def test_check_prints_a_covered_outcome_and_exits_0() -> None:
+    """A covered answer is JSON on stdout, exit 0; the core is closed afterwards."""
     core = FakeCore()
     done = CliRunner().invoke(
         _app(core), [*ARGS, "--service-type", "30", "--service-type", "98", "--date", "2026-11-23"]
     )
     assert done.exit_code == 0, done.output
     outcome = json.loads(done.stdout)
-    assert (outcome["status"], outcome["origin"]) == ("verified", "payer")
+    assert (outcome["status"], outcome["origin"]) == ("payer_answered", "payer")
+    assert outcome["coverage"] == "covered"
     assert core.requests[0].service_type_codes == ("30", "98")
     assert core.requests[0].date_of_service.isoformat() == "2026-11-23"
     assert core.closed
@@ -58,13 +62,31 @@ def test_check_asks_about_a_dependent() -> None:
     assert "error[invalid_request]: dependent.birth_date:" in partial.stderr
 
 
-def test_check_exits_1_when_unable_to_verify() -> None:
-    """Unable to verify still prints the outcome (with its reason) and exits 1."""
+def test_check_exits_3_when_unable_to_verify() -> None:
+    """Unable to verify still prints the outcome (with its reason) and exits 3."""
     core = FakeCore()
     core.script("SYNPAYER1", Step(status="unable", origin="fallback", reason="breaker_open"))
     done = CliRunner().invoke(_app(core), ARGS)
-    assert done.exit_code == 1
+    assert done.exit_code == 3
     assert json.loads(done.stdout)["reason"] == "breaker_open"
+
+
+@pytest.mark.parametrize(
+    ("index", "exit_code", "coverage"),
+    [(0, 1, "not_covered"), (1, 3, "could_not_verify")],
+    ids=["lapsed", "unknown_member"],
+)
+def test_defect8_check_exit_code_says_covered_not_covered_could_not_verify(
+    index: int, exit_code: int, coverage: str
+) -> None:
+    """A lapsed plan exits 1 (not covered), an unknown member (AAA 75) exits 3, never 0."""
+    data = (FIXTURES / "lapsed_with_end_date.271").read_bytes()
+    core = FakeCore()
+    core.answer_with([gate(normalize(data), data)[index]])
+    done = CliRunner().invoke(_app(core), ARGS)
+    assert done.exit_code == exit_code
+    body = json.loads(done.stdout)
+    assert (body["status"], body["coverage"]) == ("payer_answered", coverage)
 
 
 @pytest.mark.parametrize(

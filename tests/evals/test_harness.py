@@ -61,7 +61,7 @@ def test_must_not_accept_cases_count_any_acceptance() -> None:
 def test_gold_sets_load_and_rules_meet_the_bar() -> None:
     """The committed gold sets load; rules + gate: precision 1.0 and no false accepts."""
     cases = load_gold(ROOT / "src" / "eligate" / "evals" / "gold")
-    assert len({c.id for c in cases}) == len(cases) >= 49
+    assert len({c.id for c in cases}) == len(cases) >= 300
     report = run(cases, proposer_name="rules", proposer=rules_proposer, corpus=CORPUS, project=ROOT)
     figures = {m.name: m.value for m in report.overall}
     assert figures["all.precision"] == 1.0
@@ -76,3 +76,26 @@ def test_absent_corpus_cases_are_skipped_not_failed(tmp_path: Path) -> None:
         cases, proposer_name="rules", proposer=rules_proposer, corpus=tmp_path, project=tmp_path
     )
     assert report.skipped == ["c"]
+
+
+def test_rule_of_three_bound_is_over_every_result_judged() -> None:
+    """No false accept among N results judged bounds the rate at 3/N, accepted or not."""
+    outcome = compare(_case(), _results(), latency_seconds=0.0)
+    gate = {m.name: m for m in Gate()([outcome] * 300)}
+    assert gate["false_accepts"].value == 0.0
+    assert gate["false_accept_bound"].value == 3 / 300
+    assert "rule of three over 300 results judged" in gate["false_accept_rate"].detail
+
+
+def test_spot_facts_score_only_what_a_source_asserts() -> None:
+    """An external spot check counts its own facts: right ones hit, a wrong one misses."""
+    spots: dict[int, dict[str, str | bool | None]] = {
+        1: {"code": "C", "amount": "1000.00", "in_network": True},
+        2: {"time_qualifier_code": "29"},
+    }
+    right = compare(_case(benefit_at=spots, benefit_count=3), _results(), latency_seconds=0.0)
+    assert (right.counts["benefit_at"].tp, right.counts["benefit_at"].fp) == (4, 0)
+    assert right.counts["benefit_count"].tp == 1
+    wrong = compare(_case(benefit_at={2: {"amount": "0"}}), _results(), latency_seconds=0.0)
+    assert (wrong.counts["benefit_at"].fp, wrong.counts["benefit_at"].fn) == (1, 1)
+    assert wrong.wrong_accepted == 1

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from eligate.normalizer import EligibilityResult, normalize
+from eligate.normalizer import EligibilityResult, Validation, normalize
+from eligate.validators import gate
 from eligate.x12 import X12InputError
 from tests.conftest import FIXTURES
 
@@ -37,7 +38,9 @@ def _accumulators(result: EligibilityResult) -> dict[tuple[str, str | None, str 
 def test_quirk_fixture_normalizes_as_written(name: str) -> None:
     """Members, statuses, AAA codes, actions, EB01s, warnings and accumulators match MANIFEST."""
     facts = MANIFEST[name]
-    results = normalize((FIXTURES / name).read_bytes())
+    data = (FIXTURES / name).read_bytes()
+    results = normalize(data)
+    gated = {id(r): g.validation for r, g in zip(results, gate(results, data), strict=True)}
     warnings = {w.code for r in results for w in r.envelope.warnings}
     assert warnings == set(facts["warnings"])
     assert len(results) == len(facts["results"])
@@ -48,6 +51,7 @@ def test_quirk_fixture_normalizes_as_written(name: str) -> None:
         assert [e.code for e in result.errors] == expected["error_codes"]
         assert [e.action for e in result.errors] == expected["actions"]
         assert [b.code for b in result.benefits] == expected["benefit_codes"]
+        _optional_facts(result, expected, gated.get(id(result)))
         accumulators = _accumulators(result)
         for entry in expected.get("summary", []):
             key = (entry["kind"], entry["coverage_level_code"], entry["in_plan_network_code"])
@@ -57,6 +61,26 @@ def test_quirk_fixture_normalizes_as_written(name: str) -> None:
                 if field in entry:
                     assert got[field] is not None
                     assert Decimal(got[field]) == Decimal(entry[field]), (key, field)
+
+
+def _optional_facts(
+    result: EligibilityResult, expected: dict[str, Any], validation: Validation | None
+) -> None:
+    """The facts only some fixtures list: verdict, partial coverage, unmapped, plan facts."""
+    if "verdict" in expected:
+        assert validation is not None
+        assert validation.verdict == expected["verdict"]
+    for field in ("partial_coverage", "active_service_type_codes", "group_number"):
+        if field in expected:
+            assert getattr(result, field) == expected[field], field
+    for field in ("plan_begin_date", "plan_end_date"):
+        if field in expected:
+            value = getattr(result, field)
+            assert (value.isoformat() if value else None) == expected[field], field
+    if "unmapped_reasons" in expected:
+        assert [u.reason for u in result.unmapped] == expected["unmapped_reasons"]
+    if expected.get("summary_empty"):
+        assert result.summary.deductible == result.summary.out_of_pocket == []
 
 
 def test_every_fixture_is_listed() -> None:
@@ -129,6 +153,7 @@ def test_odd_codes_and_free_text_are_kept_and_flagged() -> None:
     reasons = [(u.reason, u.raw.split("*")[0]) for u in result.unmapped]
     assert reasons == [
         ("invalid_date", "DMG"),
+        ("unknown_code", "AAA"),
         ("unknown_code", "EB"),
         ("msg_with_amount", "MSG"),
         ("invalid_date", "DTP"),

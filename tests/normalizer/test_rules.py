@@ -135,15 +135,13 @@ def test_accumulators_pair_limit_remaining_and_met() -> None:
 
 
 def test_conflicting_amounts_are_not_paired() -> None:
-    """Two different limits for the same key leave the role unset, not guessed."""
+    """Two different limits for the same key leave the whole group unpaired, not guessed."""
     result = _one(
         "EB*C*IND*30***23*2500*****Y",
         "EB*C*IND*30***23*3000*****Y",
         "EB*C*IND*30***29*100*****Y",
     )
-    [entry] = result.summary.deductible
-    assert entry.limit is None
-    assert entry.remaining == "100"
+    assert result.summary.deductible == []
 
 
 def test_msg_is_attached_and_amounts_in_text_are_left_unmapped() -> None:

@@ -54,6 +54,10 @@ class FakeCore:
         """Answer the next check for ``payer_id`` as ``step`` says."""
         self._steps.setdefault(payer_id, deque()).append(step)
 
+    def answer_with(self, results: list[EligibilityResult]) -> None:
+        """Answer every later check (that the payer answers) with ``results``."""
+        self._results = list(results)
+
     def slow(self, payer_id: str) -> asyncio.Event:
         """Hold the next check for ``payer_id`` until the returned event is set."""
         release = asyncio.Event()

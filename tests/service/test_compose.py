@@ -57,7 +57,8 @@ async def test_embedded_defaults_answer_from_the_simulator_then_the_cache(
         again = await http.post("/v1/eligibility", json=INQUIRY, headers=headers)
         payers = await http.get("/v1/payers", headers=headers)
     assert first.status_code == 200, first.text
-    assert (first.json()["origin"], first.json()["status"]) == ("payer", "verified")
+    assert (first.json()["origin"], first.json()["status"]) == ("payer", "payer_answered")
+    assert first.json()["coverage"] == "covered"
     assert first.json()["results"][0]["coverage_status"] == "active"
     [summary] = first.json()["summaries"]
     assert summary["source"] == "template"

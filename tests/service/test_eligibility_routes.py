@@ -8,6 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from eligate.normalizer import normalize
+from eligate.validators import gate
+from tests.conftest import FIXTURES
 from tests.service.conftest import ADMIN_KEY, CLINIC_KEY
 from tests.service.fakes import FakeCore, Step
 
@@ -38,7 +41,7 @@ async def test_an_answer_from_the_payer(client: httpx.AsyncClient, core: FakeCor
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["origin"] == "payer"
-    assert body["status"] == "verified"
+    assert (body["status"], body["coverage"]) == ("payer_answered", "covered")
     assert body["results"][0]["member_id"] == "SYN000123"
     assert body["results"][0]["validation"]["verdict"] == "accepted"
     asked = core.requests[0]
@@ -52,8 +55,11 @@ async def test_an_answer_from_the_payer(client: httpx.AsyncClient, core: FakeCor
 @pytest.mark.parametrize(
     ("step", "expected"),
     [
-        (Step(origin="cache"), ("cache", "verified", None)),
-        (Step(origin="fallback", reason="breaker_open"), ("fallback", "verified", "breaker_open")),
+        (Step(origin="cache"), ("cache", "payer_answered", None)),
+        (
+            Step(origin="fallback", reason="breaker_open"),
+            ("fallback", "payer_answered", "breaker_open"),
+        ),
         (
             Step(status="unable", origin="fallback", reason="timeout"),
             ("fallback", "unable_to_verify", "timeout"),
@@ -69,7 +75,8 @@ async def test_cache_fallback_and_unable_to_verify_are_told_apart(
     assert response.status_code == 200
     body = response.json()
     assert (body["origin"], body["status"], body["reason"]) == expected
-    assert bool(body["results"]) == (expected[1] == "verified")
+    assert bool(body["results"]) == (expected[1] == "payer_answered")
+    assert body["coverage"] == ("covered" if body["results"] else "could_not_verify")
 
 
 async def test_a_dependent_and_the_batch_context_reach_the_core(
@@ -231,3 +238,19 @@ async def test_lifespan_closes_the_core(core: FakeCore) -> None:
     async with app.router.lifespan_context(app):
         assert not core.closed
     assert core.closed
+
+
+@pytest.mark.parametrize(
+    ("index", "coverage"), [(0, "not_covered"), (1, "could_not_verify")], ids=["lapsed", "unknown"]
+)
+async def test_defect8_a_payer_answer_is_not_coverage(
+    client: httpx.AsyncClient, core: FakeCore, index: int, coverage: str
+) -> None:
+    """A lapsed member and an unknown one (AAA 75) are answers, but neither is covered."""
+    data = (FIXTURES / "lapsed_with_end_date.271").read_bytes()
+    core.answer_with([gate(normalize(data), data)[index]])
+    response = await client.post("/v1/eligibility", json=inquiry(), headers=CLINIC)
+    body = response.json()
+    assert (body["status"], body["coverage"]) == ("payer_answered", coverage)
+    if coverage == "not_covered":
+        assert body["summaries"][0]["text"] == "Coverage: inactive, ended 2024-01-31."

@@ -46,7 +46,7 @@ def test_template_reads_like_the_front_desk_needs() -> None:
     text = template_summary(result)
     assert text.startswith("Needs review: ")
     assert "Deductible: $2,500 individual, $847.23 remaining (in network)." in text
-    assert "Copay: $250 for MRI/CAT Scan in network, prior authorization required." in text
+    assert "Copay: $250 a visit for MRI/CAT Scan in network, prior authorization required." in text
     assert "Coinsurance: 20% for Health Benefit Plan Coverage in network." in text
     for phi in ("TESTPATIENT", "ALEX", "SYN000123", "19800101"):
         assert phi not in text
@@ -62,7 +62,9 @@ def test_the_template_always_passes_its_own_check(sample: Path) -> None:
 def test_rejected_and_error_results_say_so() -> None:
     """A rejected result is not summarized; a payer error gives its reason."""
     [error] = propose_and_gate(REJECTED)
-    assert template_summary(error) == "The payer could not answer: Subscriber/Insured Not Found."
+    assert template_summary(error) == (
+        "The payer rejected the request: Subscriber/Insured Not Found (next step: verify member)."
+    )
     assert error.validation is not None
     verdict = error.validation.model_copy(update={"verdict": "rejected"})
     rejected = error.model_copy(update={"validation": verdict})
@@ -140,7 +142,7 @@ def test_the_llm_writer_through_the_loopback_model(summary_server: LoopbackLLM) 
     first = front_desk_summary(result, writer=writer)
     second = front_desk_summary(result, writer=writer)
     writer.client.close()
-    assert (first.source, first.refused) == ("template", "number_not_in_result: 12")
+    assert (first.source, first.refused) == ("template", "date_not_in_result: 12/31/2099")
     assert (second.source, second.prompt_version) == ("llm", "front_desk_summary.v1")
     for body in summary_server.bodies:
         assert b"SYN" not in body

@@ -24,15 +24,21 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     ] = "rules",
     gold: Annotated[Path, typer.Option(help="Folder of gold *.jsonl files.")] = _GOLD,
     corpus: Annotated[
-        Path, typer.Option(help="The real-world corpus the corpus: cases read.")
-    ] = Path("../shared/corpus/x12/real"),
+        Path | None,
+        typer.Option(
+            help="The real-world corpus the corpus: cases read "
+            "(default: ../shared/corpus/x12/real next to the checkout)."
+        ),
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
     min_precision: Annotated[float, typer.Option(help="Exit 1 below this precision.")] = 1.0,
     max_false_accepts: Annotated[int, typer.Option(help="Exit 1 above this count.")] = 0,
 ) -> None:
     """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report."""
     from eligate.cli import _llm
-    from eligate.evals import load_gold, render, rules_proposer, run
+    from eligate.evals import DEFAULT_CORPUS, PROJECT_ROOT, load_gold, render, rules_proposer, run
+
+    corpus = corpus or DEFAULT_CORPUS
 
     if proposer not in ("rules", "llm"):
         fail(InputFileError("unknown_proposer", proposer, "the proposers are rules and llm"))
@@ -44,7 +50,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
         fail(InputFileError("no_gold_cases", str(gold), "no *.jsonl gold cases found"))
     if proposer == "llm":
         try:
-            outcome = _llm.llm_eval(cases, corpus=corpus, project=Path.cwd())
+            outcome = _llm.llm_eval(cases, corpus=corpus, project=PROJECT_ROOT)
         except _llm.LLMSetupError as error:
             fail(error)
     else:
@@ -53,7 +59,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
             proposer_name=proposer,
             proposer=rules_proposer,
             corpus=corpus,
-            project=Path.cwd(),
+            project=PROJECT_ROOT,
         )
         typer.echo(render(outcome))
     figures = {m.name: m.value for m in outcome.overall}
@@ -76,6 +82,13 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
             )
             + "\n"
         )
+    if outcome.cases == 0:
+        typer.echo(
+            f"eligate: eval failed: no case was evaluated ({len(outcome.skipped)} skipped: "
+            "inputs not found); a gated run must measure something",
+            err=True,
+        )
+        raise typer.Exit(1)
     if figures["all.precision"] < min_precision or figures["false_accepts"] > max_false_accepts:
         typer.echo(
             f"eligate: eval failed: precision {figures['all.precision']:.4f} "

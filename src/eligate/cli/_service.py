@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from eligate.eligibility import EligibilityOutcome
     from eligate.service import CoreFactory, InquiryCreate, Settings
 
-EXIT_UNABLE_TO_VERIFY = 1
+EXIT_NOT_COVERED = 1
 EXIT_BAD_INPUT = 2
+EXIT_COULD_NOT_VERIFY = 3
+_EXIT_BY_COVERAGE = {"covered": 0, "not_covered": EXIT_NOT_COVERED}
 
 
 class _CommandError(Exception):
@@ -162,7 +164,9 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
     ) -> None:
         """Run one inquiry through the core and print the outcome as JSON.
 
-        Exit status: 0 verified, 1 unable to verify, 2 bad input.
+        Exit status: 0 covered, 1 not covered (the payer says the plan is inactive),
+        2 bad input, 3 could not verify (no answer, a payer error such as member not
+        found, or a result that needs review).
         """
         from eligate.codes import EligateError
         from eligate.service import EligibilityPublic, configure_logging
@@ -194,6 +198,8 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
             _fail(error.code, str(error))
         except _CommandError as error:
             _fail(error.code, error.message)
-        sys.stdout.write(EligibilityPublic.from_outcome(outcome).model_dump_json(indent=2) + "\n")
-        if outcome.status != "verified":
-            raise typer.Exit(EXIT_UNABLE_TO_VERIFY)
+        public = EligibilityPublic.from_outcome(outcome)
+        sys.stdout.write(public.model_dump_json(indent=2) + "\n")
+        code = _EXIT_BY_COVERAGE.get(public.coverage, EXIT_COULD_NOT_VERIFY)
+        if code:
+            raise typer.Exit(code)

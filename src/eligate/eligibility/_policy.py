@@ -38,12 +38,16 @@ def cache_key(request: EligibilityRequest) -> CacheKey:
     )
 
 
+_LATER_ACTIONS = frozenset({"retry_later", "wait_for_payer"})
+"""AAA actions that mean the payer's answer is still to come (AAA04 Y/S/W/X, or 42/80)."""
+
+
 def signals_pending(results: Sequence[EligibilityResult]) -> bool:
     """Whether the answer says it may change soon (pending EB01, or AAA "retry later")."""
     for result in results:
         if any(benefit.code in PENDING_CODES for benefit in result.benefits):
             return True
-        if any(error.action == "retry_later" for error in result.errors):
+        if any(error.action in _LATER_ACTIONS for error in result.errors):
             return True
     return False
 
@@ -52,7 +56,7 @@ def asks_retry_later(results: Sequence[EligibilityResult]) -> bool:
     """Whether the payer answered only "try again later" (AAA 42/80), with no benefits."""
     return bool(results) and all(
         result.coverage_status == "error"
-        and any(error.action == "retry_later" for error in result.errors)
+        and any(error.action in _LATER_ACTIONS for error in result.errors)
         for result in results
     )
 

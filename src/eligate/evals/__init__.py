@@ -12,6 +12,8 @@ from eligate.evals._evaluators import (
     compare,
 )
 from eligate.evals._runner import (
+    DEFAULT_CORPUS,
+    PROJECT_ROOT,
     Report,
     gated,
     render,
@@ -22,7 +24,9 @@ from eligate.evals._runner import (
 )
 
 __all__ = [
+    "DEFAULT_CORPUS",
     "EVALUATORS",
+    "PROJECT_ROOT",
     "BenefitFact",
     "Cost",
     "ExpectedResult",

@@ -25,6 +25,21 @@ class ExpectedResult(_Frozen):
     """``active``, ``inactive``, ``undetermined`` or ``error``."""
     error_codes: list[str] = []
     """AAA03 codes that apply, in order."""
+    actions: list[str] | None = None
+    """The stable ``action`` of each AAA, in order, where the case labels them."""
+    partial_coverage: bool | None = None
+    """Whether coverage is active only for some service types, where labelled."""
+    benefit_codes: list[str] | None = None
+    """EB01 of every benefit in order, where a source gives only that much (external)."""
+    benefit_amounts: list[str | None] | None = None
+    """EB07 of every benefit in order (``None`` where absent), where labelled."""
+    benefit_count: int | None = None
+    """How many benefits (EBs) the patient has, where a source states only that."""
+    benefit_at: dict[int, dict[str, str | bool | None]] | None = None
+    """Spot facts of single benefits by position, as another system asserts them:
+    ``code``, ``coverage_level_code``, ``service_type_codes`` (joined by ``^``),
+    ``insurance_type_code``, ``plan_coverage``, ``time_qualifier_code``, ``amount``,
+    ``percent``, ``in_network`` (EB12 is ``Y``) and ``messages`` (joined by `` | ``)."""
     benefits: list[BenefitFact] | None = None
     """Every benefit as a tuple of codes and amounts, where the case labels them."""
     summary: list[tuple[str, str | None, str | None, str | None, str | None, str | None]] | None = (
@@ -40,6 +55,11 @@ class GoldCase(_Frozen):
     """Stable identifier."""
     input: str
     """``corpus:PATH`` (under ../shared/corpus/x12/real) or ``project:PATH`` (repo-relative)."""
+    transaction: str | None = None
+    """ST02 of the one transaction set of a batch file this case is about (the
+    results of the other sets are not part of it); ``None``: the whole file."""
+    note: str = ""
+    """How the labels were derived from the segments, in a sentence."""
     kind: Literal["labelled", "adversarial"] = "labelled"
     """Adversarial cases plant values the answer must not contain."""
     tags: dict[str, str] = {}

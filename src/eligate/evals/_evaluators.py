@@ -16,7 +16,19 @@ from typing import Protocol
 from eligate.evals._cases import BenefitFact, ExpectedResult, GoldCase
 from eligate.normalizer import Benefit, EligibilityResult
 
-FIELDS = ("member_id", "coverage_status", "error_codes", "benefits", "summary")
+FIELDS = (
+    "member_id",
+    "coverage_status",
+    "partial_coverage",
+    "error_codes",
+    "actions",
+    "benefit_codes",
+    "benefit_amounts",
+    "benefit_count",
+    "benefit_at",
+    "benefits",
+    "summary",
+)
 
 
 def _amount(text: str | None) -> str | None:
@@ -46,8 +58,24 @@ def _facts(index: int, name: str, result: EligibilityResult) -> Counter[tuple[ob
         return Counter([(index, result.member_id)])
     if name == "coverage_status":
         return Counter([(index, result.coverage_status)])
+    if name == "partial_coverage":
+        return Counter([(index, result.partial_coverage)])
     if name == "error_codes":
         return Counter([(index, tuple(e.code for e in result.errors))])
+    if name == "actions":
+        return Counter([(index, tuple(e.action for e in result.errors))])
+    if name == "benefit_codes":
+        return Counter([(index, tuple(b.code for b in result.benefits))])
+    if name == "benefit_amounts":
+        return Counter([(index, tuple(_amount(b.amount) for b in result.benefits))])
+    if name == "benefit_count":
+        return Counter([(index, len(result.benefits))])
+    if name == "benefit_at":
+        return Counter(
+            (index, position, key, value)
+            for position, benefit in enumerate(result.benefits)
+            for key, value in _spot_facts(benefit).items()
+        )
     if name == "benefits":
         return Counter((index, *benefit_fact(b)) for b in result.benefits)
     entries = [*result.summary.deductible, *result.summary.out_of_pocket]
@@ -58,6 +86,30 @@ def _facts(index: int, name: str, result: EligibilityResult) -> Counter[tuple[ob
     )  # fmt: skip
 
 
+_AMOUNTS = frozenset({"amount", "percent"})
+SPOT_FIELDS = frozenset({"benefit_at"})
+"""Fields scored only on the facts a source asserts (other facts are not counted)."""
+
+
+def _spot(key: str, value: str | bool | None) -> str | bool | None:
+    return _amount(value) if isinstance(value, str) and key in _AMOUNTS else value
+
+
+def _spot_facts(benefit: Benefit) -> dict[str, str | bool | None]:
+    return {
+        "code": benefit.code,
+        "coverage_level_code": benefit.coverage_level_code,
+        "service_type_codes": "^".join(benefit.service_type_codes),
+        "insurance_type_code": benefit.insurance_type_code,
+        "plan_coverage": benefit.plan_coverage,
+        "time_qualifier_code": benefit.time_qualifier_code,
+        "amount": _amount(benefit.amount),
+        "percent": _amount(benefit.percent),
+        "in_network": benefit.in_plan_network_code == "Y",
+        "messages": " | ".join(benefit.messages),
+    }
+
+
 def _expected(
     index: int, name: str, expected: ExpectedResult
 ) -> Counter[tuple[object, ...]] | None:
@@ -65,8 +117,41 @@ def _expected(
         return Counter([(index, expected.member_id)])
     if name == "coverage_status":
         return Counter([(index, expected.coverage_status)])
+    if name == "partial_coverage":
+        if expected.partial_coverage is None:
+            return None
+        return Counter([(index, expected.partial_coverage)])
     if name == "error_codes":
         return Counter([(index, tuple(expected.error_codes))])
+    if name == "actions":
+        if expected.actions is None:
+            return None
+        return Counter([(index, tuple(expected.actions))])
+    if name == "benefit_codes":
+        if expected.benefit_codes is None:
+            return None
+        return Counter([(index, tuple(expected.benefit_codes))])
+    if name == "benefit_amounts":
+        if expected.benefit_amounts is None:
+            return None
+        return Counter([(index, tuple(_amount(a) for a in expected.benefit_amounts))])
+    if name == "benefit_count":
+        if expected.benefit_count is None:
+            return None
+        return Counter([(index, expected.benefit_count)])
+    if name == "benefit_at":
+        if expected.benefit_at is None:
+            return None
+        return Counter(
+            (
+                index,
+                position,
+                key,
+                _amount(value) if isinstance(value, str) and key in _AMOUNTS else value,
+            )
+            for position, facts in expected.benefit_at.items()
+            for key, value in facts.items()
+        )
     if name == "benefits":
         if expected.benefits is None:
             return None
@@ -139,6 +224,9 @@ def compare(
             if expected is None:
                 continue
             got = _facts(index, name, results[index]) if index < len(results) else Counter()
+            if name in SPOT_FIELDS:  # a spot check scores the asserted facts only
+                asked = {fact[:3] for fact in expected}
+                got = Counter({fact: n for fact, n in got.items() if fact[:3] in asked})
             hits = sum((got & expected).values())
             tp, fp, fn = (
                 tp + hits,
@@ -230,9 +318,16 @@ class Gate:
         correct = sum(o.correct for o in outcomes)
         rejected_right = sum(o.correct_not_accepted for o in outcomes)
         exact = sum(1 for o in outcomes if o.produced == len(o.case.expected) == o.correct)
-        rate = wrong / accepted if accepted else 0.0
-        bound = 3 / accepted if accepted and wrong == 0 else math.nan
-        bound_text = f"95% upper bound {bound:.4f} (rule of three)" if not math.isnan(bound) else ""
+        # Every result the gate judged was a chance to accept a wrong answer (an
+        # adversarial case's results are wrong by construction), so the rate and
+        # its rule-of-three bound are over every result, not only the accepted ones.
+        rate = wrong / results if results else 0.0
+        bound = 3 / results if results and wrong == 0 else math.nan
+        bound_text = (
+            f"95% upper bound {bound:.4f} (rule of three over {results} results judged)"
+            if not math.isnan(bound)
+            else ""
+        )
         return [
             Metric("record_exact_match", exact / len(outcomes) if outcomes else 1.0,
                    f"{exact}/{len(outcomes)} cases"),
@@ -240,6 +335,7 @@ class Gate:
                    f"{accepted}/{results} accepted"),
             Metric("false_accepts", float(wrong), f"{wrong} accepted but wrong"),
             Metric("false_accept_rate", rate, bound_text),
+            Metric("false_accept_bound", bound, f"3 / {results} results judged, when none"),
             Metric("false_reject_rate", rejected_right / correct if correct else 0.0,
                    f"{rejected_right}/{correct} right but not accepted"),
         ]  # fmt: skip

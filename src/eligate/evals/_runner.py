@@ -15,6 +15,13 @@ from eligate.normalizer import Proposer as ModelProposer
 from eligate.validators import gate, propose_and_gate
 from eligate.x12 import X12InputError
 
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+"""The checkout eligate runs from (``src/eligate/evals`` -> repository root).
+
+``project:`` cases resolve here, whatever the working directory is."""
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "x12" / "real"
+"""``../shared/corpus/x12/real`` next to the checkout, as CI and the worktrees lay it out."""
+
 Proposer = Callable[[bytes], list[EligibilityResult]]
 """Raw 271 in, gated results out."""
 
@@ -64,18 +71,25 @@ def run(
     """Run every case whose input is present; figures per tag value as well."""
     outcomes: list[Outcome] = []
     skipped: list[str] = []
+    done: dict[Path, tuple[list[EligibilityResult], float]] = {}
     for case in cases:
         path = resolve_input(case, corpus=corpus, project=project)
         if path is None:
             skipped.append(case.id)
             continue
-        data = path.read_bytes()
-        started = time.perf_counter()
-        try:
-            results = proposer(data)
-        except X12InputError:
-            results = []
-        latency = time.perf_counter() - started
+        if path not in done:  # a batch file's transactions are cases of their own
+            data = path.read_bytes()
+            started = time.perf_counter()
+            try:
+                produced = proposer(data)
+            except X12InputError:
+                produced = []
+            done[path] = (produced, time.perf_counter() - started)
+        results, latency = done[path]
+        if case.transaction is not None:
+            results = [
+                r for r in results if r.envelope.transaction_control_number == case.transaction
+            ]
         runs = [r.proposals for r in results if r.proposals is not None]
         outcome = compare(
             case, results, latency_seconds=latency, tokens=runs[0].tokens if runs else 0

@@ -47,10 +47,18 @@ from eligate.normalizer._proposer import (
     RulesProposer,
     proposal_items,
 )
-from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION, coverage_status
+from eligate.normalizer._status import (
+    ACTION_BY_FOLLOW_UP,
+    ACTION_BY_REASON,
+    FALLBACK_ACTION,
+    active_service_types,
+    coverage_status,
+    partial_coverage,
+)
 from eligate.normalizer.errors import NormalizerError, ProposerError
 
 __all__ = [
+    "ACTION_BY_FOLLOW_UP",
     "ACTION_BY_REASON",
     "FALLBACK_ACTION",
     "PROPOSABLE_REASONS",
@@ -91,8 +99,10 @@ __all__ = [
     "Unmapped",
     "Validation",
     "Verdict",
+    "active_service_types",
     "coverage_status",
     "normalize",
+    "partial_coverage",
     "proposal_items",
     "template_summary",
 ]

@@ -87,9 +87,16 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
     references: list[Reference] = []
     delivery: list[ServiceDelivery] = []
     industry: list[IndustryCode] = []
+    stray = {segment.index for segment in loop.unexpected}
+    in_related = False
     for segment in loop.segments:
         tag = segment.elements[0]
-        if tag == "MSG":
+        if tag in ("LS", "LE"):
+            in_related = tag == "LS"
+        if segment.index in stray:
+            where = "a 2120 loop (LS..LE)" if in_related else "a 2110 loop"
+            leave(segment, "unexpected_segment", f"{tag} is not expected in {where}")
+        elif tag == "MSG":
             text = segment.get(1)
             messages.append(text)
             if _MONEY_IN_TEXT.search(text):
@@ -116,11 +123,14 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
                 )
             )
         elif tag == "III":
-            industry.append(IndustryCode(qualifier_code=segment.get(1), code=segment.get(2)))
-    for segment in loop.unexpected:
-        leave(
-            segment, "unexpected_segment", f"{segment.elements[0]} is not expected in a 2110 loop"
-        )
+            industry.append(
+                IndustryCode(
+                    qualifier_code=segment.get(1),
+                    code=segment.get(2),
+                    category_code=optional(segment.get(3)),
+                    text=optional(segment.get(4)),
+                )
+            )
 
     entities = [read_entity(entity.name, entity.segments) for entity in loop.entities]
     for entity in entities:
@@ -131,6 +141,12 @@ def read_benefit(loop: BenefitLoop, *, loop_id: str, benefit_index: int) -> Mapp
                     element="NM101", code=entity.entity_identifier_code, segment_index=index
                 )
             )
+    for related in loop.entities:
+        lookup("nm108", related.name.get(8), "NM108", related.name, unknown)
+        for segment in related.segments:
+            if segment.elements[0] == "PER":
+                for position in (3, 5, 7):
+                    lookup("per03", segment.get(position), f"PER{position:02d}", segment, unknown)
 
     benefit = Benefit(
         code=eb.get(1),

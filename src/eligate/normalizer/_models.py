@@ -181,6 +181,10 @@ class IndustryCode(_Model):
     """III01, ``ZZ`` for place of service in 5010."""
     code: str
     """III02, e.g. ``11`` office."""
+    category_code: str | None = None
+    """III03 code category, e.g. ``44`` nature of injury."""
+    text: str | None = None
+    """III04 free-form text, e.g. the injury described in words."""
 
 
 class Benefit(_Model):
@@ -452,7 +456,18 @@ class EligibilityResult(_Model):
     address: Address | None
     """N3/N4 of the patient."""
     coverage_status: CoverageStatus
-    """``active``, ``inactive``, ``undetermined`` or ``error``."""
+    """``active``, ``inactive``, ``undetermined`` or ``error``.
+
+    ``error`` whenever the payer called the request invalid (AAA01 ``N`` at any
+    level above the patient's benefits), even when EBs follow. When the payer
+    answers for the health benefit plan (EB03 ``30`` or no EB03) that answer
+    decides, so pharmacy-only activity never makes a lapsed plan ``active``."""
+    partial_coverage: bool = False
+    """``True`` when coverage is active only for some service types: active EBs
+    without the health benefit plan (30) being active, or service types reported
+    inactive beside active ones. ``active_service_type_codes`` says which."""
+    active_service_type_codes: list[str] = []
+    """EB03 codes of the active-coverage EBs (EB01 1-5), in order, without repeats."""
     plan_name: str | None
     """EB05 of the first active-coverage benefit."""
     group_number: str | None

@@ -21,7 +21,12 @@ from eligate.normalizer._models import (
     UnknownCode,
     Unmapped,
 )
-from eligate.normalizer._status import coverage_status, read_aaa
+from eligate.normalizer._status import (
+    active_service_types,
+    coverage_status,
+    partial_coverage,
+    read_aaa,
+)
 from eligate.normalizer._summary import summarize
 from eligate.normalizer._values import lookup, optional, parse_d8, read_dtp, read_ref
 from eligate.x12 import (
@@ -30,6 +35,7 @@ from eligate.x12 import (
     Segment,
     Transaction271,
     X12Warning,
+    code_set,
     read_271,
     read_document,
 )
@@ -128,19 +134,19 @@ def _result(
         own = party is patient
         for segment in party.header:
             if segment.elements[0] == "AAA":
-                errors.append(read_aaa(segment, f"2000{loop}"))
+                errors.append(_read_aaa(segment, f"2000{loop}", unmapped))
             elif party.level in _PATIENT_LEVELS:
                 traces.append(_trace(segment))
         for segment in party.details:
             tag = segment.elements[0]
             if tag == "AAA":
-                errors.append(read_aaa(segment, f"2100{loop}"))
+                errors.append(_read_aaa(segment, f"2100{loop}", unmapped))
             elif tag == "TRN" and party.level in _PATIENT_LEVELS:
                 traces.append(_trace(segment))
         if party.level in _PATIENT_LEVELS:
             for benefit_loop in party.benefits:
                 errors.extend(
-                    read_aaa(segment, f"2110{loop}")
+                    _read_aaa(segment, f"2110{loop}", unmapped)
                     for segment in benefit_loop.segments
                     if segment.elements[0] == "AAA"
                 )
@@ -167,11 +173,21 @@ def _result(
     payer = _entity_at(chain, "20")
     provider = _entity_at(chain, "21")
     details = patient.details if patient is not None else []
-    dates, references, extra = _patient_details(details, f"2100{patient.loop if patient else '?'}")
+    loop_id = f"2100{patient.loop if patient else '?'}"
+    dates, references, extra = _patient_details(details, loop_id)
     unmapped.extend(extra)
+    for party in chain:
+        if party.name is not None and (party is patient or party.level not in _PATIENT_LEVELS):
+            named = f"2100{party.loop}"
+            unmapped.extend(_unknown_name_codes(party.name, party.details, named))
     unmapped.sort(key=lambda item: item.segment_index)
     name = patient.name if patient is not None else None
     subscriber = patient.parent if patient is not None and patient.level == "23" else None
+    # A dependent's plan facts (group, plan number, plan dates) are often sent
+    # only once, at the subscriber level: they hold for the dependent too.
+    inherited_dates, inherited_refs = (
+        _inherited(subscriber.details) if subscriber is not None else ([], [])
+    )
     dmg = _first(details, "DMG")
     ins = _first(details, "INS")
     transaction = tree.transaction
@@ -197,15 +213,19 @@ def _result(
         relationship_code=optional(ins.get(2)) if ins else None,
         address=read_entity(name, details).address if name else None,
         coverage_status=coverage_status(benefits, errors),
+        partial_coverage=partial_coverage(benefits),
+        active_service_type_codes=active_service_types(benefits),
         plan_name=next(
             (b.plan_coverage for b in benefits if b.code in ("1", "2", "3", "4", "5")),
             None,
         ),
-        group_number=_reference(references, "6P", description=False),
-        group_name=_reference(references, "6P", description=True),
-        plan_number=_reference(references, "18", description=False),
-        plan_begin_date=_plan_date(dates, "346", start=True),
-        plan_end_date=_plan_date(dates, "347", start=False),
+        group_number=_reference(references or inherited_refs, "6P", description=False),
+        group_name=_reference(references or inherited_refs, "6P", description=True),
+        plan_number=_reference(references or inherited_refs, "18", description=False),
+        plan_begin_date=_plan_date(dates, "346", start=True)
+        or _plan_date(inherited_dates, "346", start=True),
+        plan_end_date=_plan_date(dates, "347", start=False)
+        or _plan_date(inherited_dates, "347", start=False),
         dates=dates,
         references=references,
         benefits=benefits,
@@ -247,10 +267,14 @@ def _patient_details(
             dates.append(value)
         elif tag == "REF":
             references.append(read_ref(segment, unknown))
-        elif tag == "DMG" and segment.get(2) and parse_d8(segment.get(2)) is None:
-            unmapped.append(
-                _unmapped(segment, "invalid_date", "DMG02 is not a valid D8 date", loop)
-            )
+        elif tag == "DMG":
+            if segment.get(2) and parse_d8(segment.get(2)) is None:
+                unmapped.append(
+                    _unmapped(segment, "invalid_date", "DMG02 is not a valid D8 date", loop)
+                )
+            lookup("dmg03", segment.get(3), "DMG03", segment, unknown)
+        elif tag == "INS":
+            lookup("ins02", segment.get(2), "INS02", segment, unknown)
     by_index = {segment.index: segment for segment in details}
     unmapped.extend(
         _unmapped(
@@ -262,6 +286,39 @@ def _patient_details(
         for code in unknown
     )
     return dates, references, unmapped
+
+
+def _inherited(details: list[Segment]) -> tuple[list[DateValue], list[Reference]]:
+    """The subscriber's DTP and REF, for a dependent that sent none of its own."""
+    ignored: list[UnknownCode] = []  # flagged on the subscriber's own result
+    dates = [read_dtp(s) for s in details if s.elements[0] == "DTP"]
+    references = [read_ref(s, ignored) for s in details if s.elements[0] == "REF"]
+    return dates, references
+
+
+def _read_aaa(segment: Segment, loop: str, unmapped: list[Unmapped]) -> RequestError:
+    """Map an AAA; AAA01, AAA03 and AAA04 values outside their code lists are left unmapped."""
+    for position, key in ((1, "aaa01"), (3, "aaa03"), (4, "aaa04")):
+        code = segment.get(position)
+        if code and code not in code_set(key):
+            message = f"AAA{position:02d} {code!r} is not in the X12 code list"
+            unmapped.append(_unmapped(segment, "unknown_code", message, loop))
+    return read_aaa(segment, loop)
+
+
+def _unknown_name_codes(name: Segment, details: list[Segment], loop: str) -> Iterator[Unmapped]:
+    """NM101, NM108 and PER03/05/07 of a named party outside their X12 code lists."""
+    for segment in (name, *details):
+        unknown: list[UnknownCode] = []
+        if segment is name:
+            lookup("nm101", name.get(1), "NM101", name, unknown)
+            lookup("nm108", name.get(8), "NM108", name, unknown)
+        elif segment.elements[0] == "PER":
+            for position in (3, 5, 7):
+                lookup("per03", segment.get(position), f"PER{position:02d}", segment, unknown)
+        for code in unknown:
+            message = f"{code.element} {code.code!r} is not in the X12 code list"
+            yield _unmapped(segment, "unknown_code", message, loop)
 
 
 def _plan_date(dates: list[DateValue], qualifier: str, *, start: bool) -> date | None:

@@ -29,6 +29,21 @@ ACTION_BY_REASON = {code: action for action, codes in _ACTIONS.items() for code 
 """AAA03 reject reason -> the stable action a caller can act on."""
 FALLBACK_ACTION: AaaAction = "contact_payer"
 """The action for a reject reason outside the X12 list: only the payer can explain it."""
+ACTION_BY_FOLLOW_UP = {
+    "N": "contact_payer",
+    "S": "wait_for_payer",
+    "Y": "wait_for_payer",
+    "W": "retry_later",
+    "X": "retry_later",
+}
+"""AAA04 follow-up codes that overrule the reason's action.
+
+``N`` (resubmission not allowed): correcting and resending will not help, only the
+payer can; ``Y`` / ``S`` (do not resubmit, the payer will answer again or asked a
+third party): wait for that answer; ``W`` / ``X`` (wait 30 / 10 days and resubmit).
+``C``, ``P`` and ``R`` (correct, resend the original, resubmission allowed) keep
+the reason's action.
+"""
 
 _ACTIVE = frozenset({"1", "2", "3", "4", "5"})
 _INACTIVE = frozenset({"6", "7", "8"})
@@ -46,19 +61,55 @@ def read_aaa(segment: Segment, loop: str) -> RequestError:
         follow_up_action_code=follow_up or None,
         follow_up_action=code_set("aaa04").name(follow_up) if follow_up else None,
         loop=loop,
-        action=ACTION_BY_REASON.get(reason, FALLBACK_ACTION),
+        action=action_for(reason, follow_up),
         provenance=provenance([segment]),
     )
+
+
+def action_for(reason: str, follow_up: str) -> str:
+    """The next step for AAA03 ``reason``, overruled by what AAA04 ``follow_up`` allows.
+
+    Enrolling a provider is no resubmission, so ``N`` leaves ``enroll_provider``.
+    """
+    by_reason = ACTION_BY_REASON.get(reason, FALLBACK_ACTION)
+    if follow_up == "N" and by_reason == "enroll_provider":
+        return by_reason
+    return ACTION_BY_FOLLOW_UP.get(follow_up, by_reason)
+
+
+def request_rejected(errors: Sequence[RequestError]) -> bool:
+    """An AAA01 ``N`` outside a benefit loop: the payer called the request itself invalid.
+
+    Every level above the patient (2000A/2100A source, 2000B/2100B receiver,
+    2000C/2100C subscriber) covers the patient, so the benefits that follow cannot
+    be trusted as an answer for this patient.
+    """
+    return any(
+        error.valid_request is False and not error.loop.startswith("2110") for error in errors
+    )
+
+
+def _plan_level(benefit: Benefit) -> bool:
+    """A status EB about the health benefit plan as a whole: EB03 ``30`` or no EB03."""
+    return not benefit.service_type_codes or "30" in benefit.service_type_codes
 
 
 def coverage_status(benefits: Sequence[Benefit], errors: Sequence[RequestError]) -> CoverageStatus:
     """Decide the patient's status from EB01 codes and the AAA errors that apply.
 
-    Active coverage anywhere wins (payers send past inactive spans beside the
-    current one). An AAA outside a benefit loop means the question was not
+    A request the payer called invalid (AAA01 ``N`` outside a benefit loop) is an
+    ``error`` whatever benefits follow. When the payer answers for the health
+    benefit plan (EB03 ``30``, or an EB01 1-8 with no EB03), that answer decides:
+    pharmacy alone being active does not make a lapsed plan active. Active
+    coverage wins over inactive (payers send past inactive spans beside the
+    current one). Any other AAA outside a benefit loop means the question was not
     answered. Without either, inactive codes decide; otherwise nobody can tell.
     """
-    codes = {benefit.code for benefit in benefits}
+    if request_rejected(errors):
+        return "error"
+    status = [b for b in benefits if b.code in _ACTIVE | _INACTIVE]
+    plan = [b for b in status if _plan_level(b)]
+    codes = {benefit.code for benefit in plan or status}
     if codes & _ACTIVE:
         return "active"
     if any(not error.loop.startswith("2110") for error in errors):
@@ -66,3 +117,31 @@ def coverage_status(benefits: Sequence[Benefit], errors: Sequence[RequestError])
     if codes & _INACTIVE:
         return "inactive"
     return "undetermined"
+
+
+def active_service_types(benefits: Sequence[Benefit]) -> list[str]:
+    """EB03 codes of active-coverage benefits (EB01 1-5), first-seen order, no repeats."""
+    found: dict[str, None] = {}
+    for benefit in benefits:
+        if benefit.code in _ACTIVE:
+            found.update(dict.fromkeys(benefit.service_type_codes))
+    return list(found)
+
+
+def partial_coverage(benefits: Sequence[Benefit]) -> bool:
+    """Active for some service types but not for the plan as a whole, or some inactive.
+
+    ``True`` when a benefit is active for a service type while the health benefit
+    plan (30) is not reported active, or when a service type is reported inactive
+    and never active beside active ones.
+    """
+    active = [b for b in benefits if b.code in _ACTIVE]
+    if not active:
+        return False
+    if not any(_plan_level(b) for b in active):
+        return True
+    active_types = {code for b in active for code in b.service_type_codes}
+    inactive_types = {
+        code for b in benefits if b.code in _INACTIVE for code in b.service_type_codes
+    }
+    return bool(inactive_types - active_types - {"30"})

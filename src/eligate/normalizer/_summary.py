@@ -3,8 +3,9 @@
 Benefits pair when they share coverage level, service types, insurance type,
 plan coverage and network indicator. EB06 says which role an amount plays: a
 period total (the limit), ``29`` remaining, ``24`` year to date. Lifetime
-amounts (``32``/``33``) pair only with each other. An amount with no EB06, or a
-role sent twice with different amounts, is not paired: the rules do not guess.
+amounts (``32``/``33``) pair only with each other. An amount with no EB06 is not
+paired, and a role sent twice with different amounts (tiers told apart only by
+MSG text) leaves its whole group unpaired: the rules do not guess.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def _pair(key: _Key, members: list[Benefit]) -> Accumulator | None:
     limits = [b for b in members if b.time_qualifier_code not in ("24", "29", "33")]
     remaining = [b for b in members if b.time_qualifier_code in ("29", "33")]
     met = [b for b in members if b.time_qualifier_code == "24"]
+    if any(_ambiguous(role) for role in (limits, remaining, met)):
+        # Two tiers told apart only by free text: pairing any of their amounts
+        # would pick one tier silently, so the whole group is left unpaired.
+        return None
     roles = [_single(limits), _single(remaining), _single(met)]
     if all(role is None for role in roles):
         return None
@@ -90,6 +95,11 @@ def _pair(key: _Key, members: list[Benefit]) -> Accumulator | None:
             raw=[b.provenance.raw[0] for b in used],
         ),
     )
+
+
+def _ambiguous(benefits: list[Benefit]) -> bool:
+    """One role sent more than once with different amounts."""
+    return len({Decimal(b.amount) for b in benefits if b.amount is not None}) > 1
 
 
 def _single(benefits: list[Benefit]) -> Benefit | None:

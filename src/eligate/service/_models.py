@@ -20,7 +20,7 @@ from eligate.eligibility import (
     PayerSummary,
 )
 from eligate.normalizer import EligibilityResult, FrontDeskSummary, Verdict
-from eligate.validators import front_desk_summary
+from eligate.validators import Coverage, coverage_answer, front_desk_summary
 from eligate.x12 import InquiryPerson, code_set, npi_is_valid
 
 _DELIMITERS = frozenset("*:^~|")
@@ -157,8 +157,13 @@ class EligibilityPublic(_Public):
     """Ties this answer to logs and the audit trail."""
     payer_id: str
     """The payer asked."""
-    status: Literal["verified", "unable_to_verify"]
-    """``verified`` when ``results`` hold the payer's answer (fresh, cached or fallback)."""
+    coverage: Coverage
+    """What to act on: ``covered`` (accepted, active; see ``partial_coverage`` on the
+    result), ``not_covered`` (accepted, inactive: lapsed), or ``could_not_verify``
+    (no answer, a payer error such as member not found, or a result needing review)."""
+    status: Literal["payer_answered", "unable_to_verify"]
+    """Whether the payer (fresh, cached or fallback) answered at all; ``payer_answered``
+    says nothing about coverage: an unknown member is an answer too. Read ``coverage``."""
     origin: Origin
     """``payer`` (asked just now), ``cache`` or ``fallback`` (an older answer kept by policy)."""
     reason: str | None
@@ -178,7 +183,8 @@ class EligibilityPublic(_Public):
         return cls(
             correlation_id=outcome.correlation_id,
             payer_id=outcome.payer_id,
-            status=outcome.status,
+            coverage=coverage_answer(outcome.results),
+            status="payer_answered" if outcome.status == "verified" else "unable_to_verify",
             origin=outcome.origin,
             reason=outcome.reason,
             answered_at=outcome.answered_at,

@@ -7,6 +7,7 @@ in (which may call a model) and the gate; :func:`front_desk_summary` checks a
 model's wording of a result against the result.
 """
 
+from eligate.validators._coverage import Coverage, coverage_answer
 from eligate.validators._gate import gate, index_segments, validate_result, verdict_of
 from eligate.validators._plain import front_desk_summary, summary_problems
 from eligate.validators._propose import (
@@ -19,7 +20,9 @@ from eligate.validators._schema import SCHEMA_FILE, export_schema, schema_reason
 
 __all__ = [
     "SCHEMA_FILE",
+    "Coverage",
     "apply_proposals",
+    "coverage_answer",
     "expected_status",
     "export_schema",
     "front_desk_summary",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 from eligate.llm import ModelUnavailableError
@@ -89,8 +90,36 @@ _CLAIM_WORDS = {
 }
 
 
+_DATE = re.compile(r"\b(?:(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4}))\b")
+"""A date written ISO style (the template's) or US style (a model's)."""
+
+
+def _result_dates(result: EligibilityResult) -> set[date]:
+    days = {result.plan_begin_date, result.plan_end_date}
+    for benefit in result.benefits:
+        for value in benefit.dates:
+            days.update((value.start, value.end))
+    return {day for day in days if day is not None}
+
+
+def _date_problems(text: str, result: EligibilityResult) -> Iterator[str]:
+    """Every date in ``text`` must be a date of the result."""
+    known = _result_dates(result)
+    for match in _DATE.finditer(text):
+        iso = match.group(1, 2, 3)
+        year, month, day = iso if iso[0] else (match.group(6), match.group(4), match.group(5))
+        try:
+            written = date(int(year), int(month), int(day))
+        except ValueError:
+            written = None
+        if written not in known:
+            yield f"date_not_in_result: {match.group(0)}"
+
+
 def summary_problems(text: str, result: EligibilityResult) -> Iterator[str]:
     """Why ``text`` says more than ``result`` (empty when it says nothing new)."""
+    yield from _date_problems(text, result)
+    text = _DATE.sub(" ", text)  # a date's parts are not amounts
     allowed = _allowed_numbers(result)
     for match in _NUMBER.finditer(text):
         value = number(match.group(0).rstrip("%"))

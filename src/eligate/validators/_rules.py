@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from eligate.normalizer import Benefit, CoverageStatus, EligibilityResult, Reason, coverage_status
+from eligate.normalizer import (
+    Benefit,
+    CoverageStatus,
+    EligibilityResult,
+    Reason,
+    active_service_types,
+    coverage_status,
+    partial_coverage,
+)
 from eligate.validators._grounding import number
 from eligate.x12 import code_set
 
@@ -85,6 +93,16 @@ def check_result(result: EligibilityResult) -> Iterator[Reason]:
             field="coverage_status",
             message=f"benefits and errors say {expected!r}, not {result.coverage_status!r}",
         )
+    if result.partial_coverage != partial_coverage(
+        result.benefits
+    ) or result.active_service_type_codes != active_service_types(result.benefits):
+        yield Reason(
+            severity="reject",
+            code="partial_inconsistent",
+            field="partial_coverage",
+            message="partial coverage or active service types do not follow the benefits",
+        )
+    yield from _answer_rules(result)
     begin, end = result.plan_begin_date, result.plan_end_date
     if begin is not None and end is not None and end < begin:
         yield Reason(
@@ -139,3 +157,34 @@ def check_result(result: EligibilityResult) -> Iterator[Reason]:
                     field=where,
                     message="an accumulator amount is not the amount of a cited benefit",
                 )
+
+
+def _answer_rules(result: EligibilityResult) -> Iterator[Reason]:
+    """Is this an answer at all, and can its benefits be trusted for this patient?"""
+    if result.patient_role is None and not result.errors:
+        yield Reason(
+            severity="reject",
+            code="no_answer",
+            field="patient_role",
+            message="the 271 names no patient and reports no error: nothing to act on",
+        )
+    if not result.envelope.version:
+        yield Reason(
+            severity="review",
+            code="missing_version",
+            field="envelope.version",
+            message="neither ST03 nor GS08 says which X12 version this is",
+        )
+    request_errors = [e for e in result.errors if not e.loop.startswith("2110")]
+    if request_errors and result.benefits:
+        first = request_errors[0]
+        invalid = "invalid" if first.valid_request is False else "not fully answered"
+        yield Reason(
+            severity="review",
+            code="benefits_beside_request_error",
+            field="errors",
+            message=(
+                f"the payer called the request {invalid} (AAA {first.code} in {first.loop}), "
+                "yet sent benefits: they cannot be trusted as this patient's answer"
+            ),
+        )
