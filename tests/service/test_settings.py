@@ -216,15 +216,13 @@ def test_an_unusable_model_setting_is_refused_at_start_up(monkeypatch: pytest.Mo
 def test_the_cli_reads_the_model_settings_as_the_service_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The CLI's proposer and the service's settings build one config from one environment."""
-    import os
-
-    from eligate.cli._llm import proposer_from_env
+    """The CLI's proposer and the service's settings build one config from one Settings."""
+    from eligate.cli._llm import proposer_from_settings
 
     monkeypatch.setenv("eligate_llm_base_url", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("ELIGATE_LLM_MODEL", "synthetic-model")
     monkeypatch.setenv("eligate_llm_max_items", "5")
-    proposer = proposer_from_env(os.environ)
+    proposer = proposer_from_settings()
     assert proposer is not None
     try:
         assert proposer.config == load_settings().llm_config()
