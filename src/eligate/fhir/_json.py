@@ -38,8 +38,17 @@ def decimal_value(text: str) -> str:
 
 def canonical_json(document: JsonObject) -> str:
     """Sorted keys, no insignificant whitespace, UTF-8 text, decimals as sent."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_decimal
+    )
     return _DECIMAL_TOKEN.sub(r"\1", text)
+
+
+def _decimal(value: object) -> str:
+    """Decimals read back from JSON (``parse_float=Decimal``) are written as sent."""
+    if isinstance(value, Decimal):
+        return decimal_value(str(value))
+    raise TypeError(f"not JSON data: {type(value).__name__}")
 
 
 def plain(document: JsonObject) -> JsonObject:

@@ -111,22 +111,6 @@ def _address(address: Address | None) -> list[JsonObject]:
     return [made] if made else []
 
 
-def _entity_reference(entity: Entity | None) -> JsonObject | None:
-    """A logical reference (identifier and name) to the 2100B information receiver."""
-    if entity is None:
-        return None
-    reference: JsonObject = {}
-    if entity.id_qualifier_code is not None and entity.id is not None:
-        reference["identifier"] = {
-            "system": identifier_system(entity.id_qualifier_code),
-            "value": entity.id,
-        }
-    name = " ".join(part for part in (entity.first_name, entity.name) if part)
-    if name:
-        reference["display"] = name
-    return reference or None
-
-
 def _raw_segments(entity: Entity, loop: str) -> list[JsonObject]:
     return [
         _ext(EXT_SEGMENT, segment(f"{loop}/{tag_of(raw)}", index, raw)["extension"])
@@ -304,8 +288,6 @@ def request(result: EligibilityResult, request_id: str, refs: Refs) -> JsonObjec
     }
     if result.envelope.reference is not None:
         made["identifier"] = [{"system": f"{SID}x12-bht03", "value": result.envelope.reference}]
-    if (provider := _entity_reference(result.provider)) is not None:
-        made["provider"] = provider
     if result.provider is not None:
         made["extension"] = _raw_segments(result.provider, "2100B")
     return made
@@ -470,8 +452,6 @@ def response(result: EligibilityResult, response_id: str, refs: Refs) -> JsonObj
         "insurer": {"reference": refs.insurer},
         "insurance": [insurance],
     }
-    if (requestor := _entity_reference(result.provider)) is not None:
-        made["requestor"] = requestor
     if result.errors:
         made["error"] = [_error(error) for error in result.errors]
     return made
