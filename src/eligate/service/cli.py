@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -34,29 +35,56 @@ app = typer.Typer(
 _RESULTS = TypeAdapter(list[EligibilityResult])
 
 
+class OutputFormat(StrEnum):
+    """What ``normalize`` prints."""
+
+    json = "json"
+    fhir = "fhir"
+
+
 @app.command("normalize")
 def normalize_command(
     files: Annotated[
         list[str], typer.Argument(help="271 files to normalize; '-' reads standard input.")
     ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="json: one array of results; fhir: one FHIR R4 Bundle per file, one per line.",
+        ),
+    ] = OutputFormat.json,
 ) -> None:
     """Normalize 271 files by the rules, run the gate, and print a JSON array of results.
 
-    Results of the files that could be read are printed even when another file
-    could not; the exit status is then 2.
+    With ``--format fhir`` each file gives one FHIR R4 Bundle (canonical JSON, one
+    per line). Results of the files that could be read are printed even when
+    another file could not; the exit status is then 2.
     """
     results: list[EligibilityResult] = []
+    per_file: list[list[EligibilityResult]] = []
     problems: list[InputFileError] = []
     for name in files:
         try:
             data = read_input(name)
-            results.extend(gate(normalize(data), data))
+            gated = gate(normalize(data), data)
         except InputFileError as unusable:
             problems.append(unusable)
+            continue
         except X12InputError as error:
             problems.append(InputFileError(error.code, name, str(error)))
-    sys.stdout.write(_RESULTS.dump_json(results, indent=2).decode())
-    sys.stdout.write("\n")
+            continue
+        results.extend(gated)
+        per_file.append(gated)
+    if output_format is OutputFormat.fhir:
+        from eligate.fhir import render_bundle  # noqa: PLC0415 - FHIR models load only when asked
+
+        for gated in per_file:
+            sys.stdout.write(render_bundle(gated))
+            sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_RESULTS.dump_json(results, indent=2).decode())
+        sys.stdout.write("\n")
     for problem in problems:
         typer.echo(problem.line(), err=True)
     if problems:
