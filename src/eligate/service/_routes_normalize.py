@@ -75,8 +75,8 @@ async def normalize_271(request: Request, caller: NormalizeCaller, state: StateD
     """One result per patient in the 271, each with the gate's verdict.
 
     With ``Accept: application/fhir+json`` the answer is one FHIR R4 Bundle
-    (``application/fhir+json; fhirVersion=4.0``). Bad X12 is a 422 whose code says why: ``empty_input``, ``not_x12``,
-    ``truncated``, ``not_271``.
+    (``application/fhir+json; fhirVersion=4.0``). Bad X12 is a 422 whose code
+    says why: ``empty_input``, ``not_x12``, ``truncated``, ``not_271``.
     """
 
     async def produce() -> Response:
