@@ -61,3 +61,8 @@ bench-service: install
 .PHONY: bench-service-isolation
 bench-service-isolation: install
 	$(BIN)/python bench/bench_service_isolation.py $(ARGS)
+
+# FHIR R4 Bundle output beside plain JSON output, 10,000 synthetic patients (BENCH_PATIENTS=N).
+.PHONY: bench-fhir
+bench-fhir: install
+	$(BIN)/python bench/bench_fhir.py

@@ -47,7 +47,9 @@ def _expected(benefit: Benefit) -> tuple[object, ...]:
         _number(benefit.quantity),
         benefit.auth_required,
         benefit.in_plan_network_code,
-        (procedure.qualifier, procedure.code, tuple(procedure.modifiers)) if procedure else None,
+        (procedure.qualifier, procedure.code, tuple(procedure.modifiers))
+        if procedure and procedure.code
+        else None,
         benefit.source,
         tuple(benefit.provenance.segments),
     )

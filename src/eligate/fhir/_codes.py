@@ -8,6 +8,7 @@ carries use ``https://eligate.dev/fhir/CodeSystem/x12-<element>`` (``x12-eb01``,
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 from eligate.x12 import code_set
@@ -68,6 +69,7 @@ EXTENSION_URLS: Final = (
 """Every extension URL eligate writes, for the README table and its test."""
 
 
+@cache
 def x12_system(element: str) -> str:
     """The code system of an X12 element's internal code list, e.g. ``x12-eb01``."""
     return f"{CS}x12-{element.lower()}"
@@ -75,11 +77,16 @@ def x12_system(element: str) -> str:
 
 def x12_coding(key: str, code: str) -> dict[str, str]:
     """A Coding of an X12 code with the X12 description as display where the code is known."""
-    coding = {"system": x12_system(key), "code": code}
+    return dict(_coding(key, code))
+
+
+@cache
+def _coding(key: str, code: str) -> tuple[tuple[str, str], ...]:
+    coding = [("system", x12_system(key)), ("code", code)]
     description = code_set(key).description(code)
     if description is not None:
-        coding["display"] = description
-    return coding
+        coding.append(("display", description))
+    return tuple(coding)
 
 
 BENEFIT_TYPES: Final = {"A": "copay-percent", "B": "copay", "C": "deductible"}

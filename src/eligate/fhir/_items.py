@@ -192,7 +192,8 @@ def _contexts(
             }
         ]
     services: list[tuple[object, JsonObject, str | None]] = []
-    if benefit.procedure is not None:
+    if benefit.procedure is not None and benefit.procedure.code:
+        # An EB13 without a code (only a qualifier) has nothing to code: its raw text stays.
         procedure = benefit.procedure
         system = procedure_system(procedure.qualifier)
         product: JsonObject = {"coding": [{"system": system, "code": procedure.code}]}
