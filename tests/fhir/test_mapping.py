@@ -22,7 +22,8 @@ def _response(*body: str, head: tuple[str, ...] | None = None) -> dict[str, Any]
         if e["resource"]["resourceType"] == "CoverageEligibilityResponse"
     ]
     assert len(responses) == 1
-    return responses[0]
+    response: dict[str, Any] = responses[0]
+    return response
 
 
 def _codes(concept: dict[str, Any]) -> set[tuple[str, str]]:
