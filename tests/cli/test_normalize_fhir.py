@@ -6,6 +6,9 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
+
+import pytest
 
 from eligate.fhir import read_bundle, validate_bundle
 from tests.conftest import FIXTURES, SAMPLES
@@ -50,3 +53,31 @@ def test_plain_normalize_does_not_load_fhir() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
     assert done.stdout.decode().strip() == "False"
+
+
+def test_a_bundle_the_models_refuse_is_one_line_and_the_others_print(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A conversion the R4B check refuses is reported per file (exit 2); other files still print."""
+    import eligate.fhir
+    from eligate.cli import app
+    from eligate.fhir import BundleValidationError
+
+    real = eligate.fhir.render_bundle
+    calls: list[int] = []
+
+    def refuse_first(results: Any, **options: Any) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise BundleValidationError("entry.0.resource.id: string_pattern_mismatch")
+        return real(results, **options)
+
+    monkeypatch.setattr(eligate.fhir, "render_bundle", refuse_first)
+    samples = [str(p) for p in sorted(SAMPLES.glob("*.271"))[:2]]
+    with pytest.raises(SystemExit) as exited:
+        app(["normalize", "--format", "fhir", *samples], standalone_mode=True)
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1
+    refused = f"{samples[0]}: entry.0.resource.id: string_pattern_mismatch"
+    assert err.strip().splitlines() == [f"eligate: error[invalid_bundle]: {refused}"]

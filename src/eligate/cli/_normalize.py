@@ -55,24 +55,29 @@ def normalize_command(
     from eligate.validators import gate
     from eligate.x12 import X12InputError
 
-    per_file: list[list[EligibilityResult]] = []
+    per_file: list[tuple[str, list[EligibilityResult]]] = []
     problems: list[InputFileError] = []
     for name in files:
         try:
             data = read_input(name)
-            per_file.append(gate(normalize(data), data))
+            per_file.append((name, gate(normalize(data), data)))
         except InputFileError as unusable:
             problems.append(unusable)
         except X12InputError as error:
             problems.append(InputFileError(error.code, name, str(error)))
     if output_format is OutputFormat.fhir:
-        from eligate.fhir import render_bundle  # FHIR models load only when asked for
+        from eligate.fhir import FhirError, render_bundle  # FHIR loads only when asked for
 
-        for gated in per_file:
-            sys.stdout.write(render_bundle(gated))
+        for name, gated in per_file:
+            try:
+                text = render_bundle(gated)
+            except FhirError as error:  # a Bundle the R4B models refuse: say so, go on
+                problems.append(InputFileError(error.code, name, str(error)))
+                continue
+            sys.stdout.write(text)
             sys.stdout.write("\n")
     else:
-        results = [result for gated in per_file for result in gated]
+        results = [result for _, gated in per_file for result in gated]
         sys.stdout.write(TypeAdapter(list[EligibilityResult]).dump_json(results, indent=2).decode())
         sys.stdout.write("\n")
     for problem in problems:
