@@ -67,3 +67,7 @@ bench-service-isolation: install
 .PHONY: bench-window
 bench-window: install
 	$(BIN)/python bench/bench_window.py
+# FHIR R4 Bundle output beside plain JSON output, 10,000 synthetic patients (BENCH_PATIENTS=N).
+.PHONY: bench-fhir
+bench-fhir: install
+	$(BIN)/python bench/bench_fhir.py

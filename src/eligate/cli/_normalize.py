@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -23,15 +24,30 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate_command)
 
 
+class OutputFormat(StrEnum):
+    """What ``normalize`` prints."""
+
+    json = "json"
+    fhir = "fhir"
+
+
 def normalize_command(
     files: Annotated[
         list[str], typer.Argument(help="271 files to normalize; '-' reads standard input.")
     ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="json: one array of results; fhir: one FHIR R4 Bundle per file, one per line.",
+        ),
+    ] = OutputFormat.json,
 ) -> None:
     """Normalize 271 files by the rules, run the gate, and print a JSON array of results.
 
-    Results of the files that could be read are printed even when another file
-    could not; the exit status is then 2.
+    With ``--format fhir`` each file gives one FHIR R4 Bundle (canonical JSON, one
+    per line). Results of the files that could be read are printed even when
+    another file could not; the exit status is then 2.
     """
     from pydantic import TypeAdapter
 
@@ -39,18 +55,31 @@ def normalize_command(
     from eligate.validators import gate
     from eligate.x12 import X12InputError
 
-    results: list[EligibilityResult] = []
+    per_file: list[tuple[str, list[EligibilityResult]]] = []
     problems: list[InputFileError] = []
     for name in files:
         try:
             data = read_input(name)
-            results.extend(gate(normalize(data), data))
+            per_file.append((name, gate(normalize(data), data)))
         except InputFileError as unusable:
             problems.append(unusable)
         except X12InputError as error:
             problems.append(InputFileError(error.code, name, str(error)))
-    sys.stdout.write(TypeAdapter(list[EligibilityResult]).dump_json(results, indent=2).decode())
-    sys.stdout.write("\n")
+    if output_format is OutputFormat.fhir:
+        from eligate.fhir import FhirError, render_bundle  # FHIR loads only when asked for
+
+        for name, gated in per_file:
+            try:
+                text = render_bundle(gated)
+            except FhirError as error:  # a Bundle the R4B models refuse: say so, go on
+                problems.append(InputFileError(error.code, name, str(error)))
+                continue
+            sys.stdout.write(text)
+            sys.stdout.write("\n")
+    else:
+        results = [result for _, gated in per_file for result in gated]
+        sys.stdout.write(TypeAdapter(list[EligibilityResult]).dump_json(results, indent=2).decode())
+        sys.stdout.write("\n")
     for problem in problems:
         typer.echo(problem.line(), err=True)
     if problems:

@@ -43,7 +43,7 @@ class Begin:
     ``started``: nobody used the key; the caller owns it now and must
     ``complete`` or ``abandon`` it. ``replay``: the same request finished before
     (``response`` set). ``in_flight``: the same key is being answered right now.
-    ``mismatch``: the key was used with a different request body.
+    ``mismatch``: the key was used with a different request (body or Accept).
     """
 
     state: BeginState

@@ -50,14 +50,17 @@ async def respond_once(
     scoped = hashlib.sha256(
         "\x1f".join([caller.name, request.method, request.url.path, key]).encode()
     ).hexdigest()
-    fingerprint = hashlib.sha256(await request.body()).hexdigest()
+    # The representation asked for is part of the request: a key first used for JSON
+    # must not replay that JSON to a caller who now asks for FHIR (or the reverse).
+    accept = request.headers.get("accept", "").encode()
+    fingerprint = hashlib.sha256(await request.body() + b"\x00" + accept).hexdigest()
     store = state.idempotency
     begin = await store.begin(scoped, fingerprint=fingerprint, lock_ttl=LOCK_TTL)
     if begin.state == "mismatch":
         raise ApiError(
             status_code=422,
             code="idempotency_key_reused",
-            message="this Idempotency-Key was used with a different request body",
+            message="this Idempotency-Key was used with a different request (body or Accept)",
         )
     if begin.state == "in_flight":
         raise ApiError(

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from eligate.service._fhir import TAG_SYSTEM, fhir_response, wants_fhir
 from eligate.service._logging import get_logger
 from eligate.service._models import EligibilityPublic, ErrorPublic, InquiryCreate
 from eligate.service._once import respond_once
@@ -46,7 +47,9 @@ async def create_inquiry(
     """Ask the payer (or serve the cache or a fallback) and say which one answered.
 
     ``status`` is ``unable_to_verify`` with a ``reason`` when neither the payer nor
-    the fallback policy could answer; that is a 200: the check ran.
+    the fallback policy could answer; that is a 200: the check ran. With
+    ``Accept: application/fhir+json`` the answer is one FHIR R4 Bundle (origin and
+    status in ``meta.tag``; an OperationOutcome when unable to verify).
     """
 
     async def produce() -> Response:
@@ -72,6 +75,13 @@ async def create_inquiry(
             results=len(outcome.results),
             core_ms=round(outcome.elapsed_ms, 3),
         )
+        if wants_fhir(request):
+            tags = [
+                (f"{TAG_SYSTEM}origin", outcome.origin),
+                (f"{TAG_SYSTEM}status", outcome.status),
+            ]
+            unable = outcome.reason or outcome.status if outcome.status != "verified" else None
+            return await fhir_response(outcome.results, tags=tags, unable_reason=unable)
         public = EligibilityPublic.from_outcome(outcome)
         return Response(public.model_dump_json(), media_type="application/json")
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from eligate.normalizer import EligibilityResult, normalize
+from eligate.service._fhir import fhir_response, wants_fhir
 from eligate.service._models import ErrorPublic, NormalizeCreate, NormalizePublic
 from eligate.service._once import respond_once
 from eligate.service.deps import NormalizeCaller, StateDep
@@ -73,8 +74,9 @@ async def _raw_271(request: Request) -> bytes:
 async def normalize_271(request: Request, caller: NormalizeCaller, state: StateDep) -> Response:
     """One result per patient in the 271, each with the gate's verdict.
 
-    Bad X12 is a 422 whose code says why: ``empty_input``, ``not_x12``,
-    ``truncated``, ``not_271``.
+    With ``Accept: application/fhir+json`` the answer is one FHIR R4 Bundle
+    (``application/fhir+json; fhirVersion=4.0``). Bad X12 is a 422 whose code
+    says why: ``empty_input``, ``not_x12``, ``truncated``, ``not_271``.
     """
 
     async def produce() -> Response:
@@ -88,6 +90,8 @@ async def normalize_271(request: Request, caller: NormalizeCaller, state: StateD
                 )
         except X12InputError as error:
             raise ApiError(status_code=422, code=error.code, message=str(error)) from None
+        if wants_fhir(request):
+            return await fhir_response(results)
         verdicts = Counter(r.validation.verdict for r in results if r.validation is not None)
         public = NormalizePublic(results=results, verdicts=dict(verdicts))
         return Response(public.model_dump_json(), media_type="application/json")
