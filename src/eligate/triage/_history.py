@@ -36,8 +36,8 @@ class History:
     def __init__(self, records: Sequence[OutcomeRecord] = ()) -> None:
         self._records = tuple(records)
         self._verified_ids: dict[tuple[str, str], OutcomeRecord] = {}
-        self._verified_people: dict[tuple[str, str, str, date], list[OutcomeRecord]] = (
-            defaultdict(list)
+        self._verified_people: dict[tuple[str, str, str, date], list[OutcomeRecord]] = defaultdict(
+            list
         )
         self._failures: dict[tuple[str, str], int] = defaultdict(int)
         self._by_appointment: dict[str, list[OutcomeRecord]] = defaultdict(list)
@@ -62,9 +62,7 @@ class History:
         found = self._verified_ids.get((payer_id, (member_id or "").upper()))
         return found if found is not None and _when(found) < before else None
 
-    def verified_under_other_id(
-        self, record: OutcomeRecord
-    ) -> OutcomeRecord | None:
+    def verified_under_other_id(self, record: OutcomeRecord) -> OutcomeRecord | None:
         """The newest verified check of the same person at the same payer under another ID."""
         last, first, born = record.patient_key
         if born is None:
@@ -93,11 +91,11 @@ class History:
         if not later:
             return None
         for recheck in later:
-            assert recheck.checked_at is not None  # filtered above
-            if recheck.checked_at > record.appointment_at:
+            when = _when(recheck)
+            if when > record.appointment_at:
                 break
             if _verified(recheck):
-                hours = (recheck.checked_at - record.checked_at).total_seconds() / 3600
+                hours = (when - record.checked_at).total_seconds() / 3600
                 return Label(still_problem=False, hours_to_resolution=hours)
         return Label(still_problem=True, hours_to_resolution=None)
 

@@ -131,7 +131,11 @@ class Outcome:
         record = self.record
         wanted_last, wanted_first, _ = record.patient_key
         for result in self.results:
-            if not record.is_dependent and result.member_id and result.member_id == record.member_id:
+            if (
+                not record.is_dependent
+                and result.member_id
+                and result.member_id == record.member_id
+            ):
                 return result
         for result in self.results:
             if (result.last_name or "").upper() == wanted_last and (
