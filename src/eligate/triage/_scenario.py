@@ -65,7 +65,7 @@ _BASE_MIX = {
 }
 
 PAYERS: tuple[PayerProfile, ...] = (
-    PayerProfile("synaetna", "SYNTHETIC AETNA", 300, "SYA", None, _BASE_MIX, 14.0, 0.10, 3.0),
+    PayerProfile("synaetna", "SYNTHETIC AETNA", 300, "SYA", None, _BASE_MIX, 14.0, 0.06, 1.5),
     PayerProfile(
         "synblue",
         "SYNTHETIC BLUE",
@@ -74,7 +74,7 @@ PAYERS: tuple[PayerProfile, ...] = (
         "SYN",
         _BASE_MIX | {"member_id_format_changed": 0.04, "enrollment_lag": 0.035},
         60.0,
-        0.05,
+        0.04,
         2.0,
     ),
     PayerProfile(
@@ -85,8 +85,8 @@ PAYERS: tuple[PayerProfile, ...] = (
         None,
         _BASE_MIX | {"demographic_mismatch": 0.02},
         30.0,
-        0.30,
-        6.0,
+        0.15,
+        3.0,
     ),
     PayerProfile(
         "synunited",
@@ -96,8 +96,8 @@ PAYERS: tuple[PayerProfile, ...] = (
         None,
         _BASE_MIX | {"coverage_terminated": 0.04, "other_payer_primary": 0.015},
         24.0,
-        0.08,
-        4.0,
+        0.06,
+        2.0,
     ),
 )
 
@@ -188,7 +188,10 @@ class _Night:
         outage: tuple[float, float] | None = None
         if rng.random() < payer.outage_chance:
             begin = float(rng.uniform(-1.0, 3.0))  # hours after 02:00 local
-            outage = (begin, begin + float(rng.exponential(payer.outage_mean_hours)) + 0.25)
+            length = float(rng.exponential(payer.outage_mean_hours)) + 0.25
+            if rng.random() < 0.3:  # some outages run into the clinic day
+                length *= 4
+            outage = (begin, begin + length)
         scenarios = list(payer.mix)
         shares = np.array([payer.mix[s] for s in scenarios])
         for _ in range(volume):

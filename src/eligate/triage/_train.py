@@ -16,7 +16,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -25,10 +25,11 @@ import skops.io as sio
 
 from eligate.triage._enrollment import EnrollmentIndex
 from eligate.triage._estimators import ResolutionTimeRegressor, StillProblemClassifier
+from eligate.triage._evaluate import Expected, NightCase
 from eligate.triage._features import FEATURES, feature_frame
 from eligate.triage._history import History, Label
 from eligate.triage._kinds import SELF_RESOLVING, Kind
-from eligate.triage._rank import Candidate, TriageModels, find_exceptions
+from eligate.triage._rank import Candidate, TriageModels, find_exceptions, rank
 from eligate.triage._records import Outcome, outcome_of, parse_record
 from eligate.triage._scenario import Night
 from eligate.triage.errors import HistoryError, ModelFileError
@@ -260,3 +261,65 @@ def night_labels(night: Night) -> History:
     """The night's outcomes and rechecks: what :meth:`History.label` reads labels from."""
     records = [*night.outcomes, *night.rechecks]
     return History([parse_record(r, line=n) for n, r in enumerate(records, 1)])
+
+
+def fit_on_nights(
+    nights: Sequence[Night],
+    *,
+    trained_at: datetime,
+    source: str,
+    n_estimators: int = 100,
+    random_state: int = 0,
+) -> TriageModels:
+    """Fit the models on generated nights, labelled by their rechecks.
+
+    Raises:
+        HistoryError: the nights hold too few labelled exceptions.
+    """
+    runs: list[Run] = []
+    merged: list[Examples] = []
+    for night in nights:
+        run, earlier = night_run(night)
+        runs.append(run)
+        merged.append(examples([run], night_labels(night), earlier))
+    return fit_models(
+        _concat(merged),
+        trained_at=trained_at,
+        source=source,
+        n_estimators=n_estimators,
+        random_state=random_state,
+    )
+
+
+def night_case(night: Night, models: TriageModels | None) -> NightCase:
+    """One generated night ranked with ``models`` and by the rules alone, beside its truth."""
+    run, earlier = night_run(night)
+    arguments: dict[str, Any] = {
+        "as_of": run.as_of,
+        "enrollment": run.enrollment,
+        "history": earlier,
+    }
+    by_id = {o.record.item_id: o.record for o in run.outcomes}
+    expected: dict[str, Expected] = {}
+    for item_id, truth in night.truth.items():
+        checked = by_id[item_id].checked_at
+        cleared = (
+            checked + timedelta(hours=truth.hours_to_resolution)
+            if checked is not None and truth.hours_to_resolution is not None
+            else None
+        )
+        expected[item_id] = Expected(truth.kind, truth.still_problem, cleared)
+    return NightCase(
+        learned=rank(run.outcomes, models=models, **arguments),
+        rules=rank(run.outcomes, models=None, **arguments),
+        expected=expected,
+    )
+
+
+def _concat(parts: Sequence[Examples]) -> Examples:
+    return Examples(
+        features=pd.concat([p.features for p in parts], ignore_index=True),
+        still_problem=np.concatenate([p.still_problem for p in parts]),
+        hours=np.concatenate([p.hours for p in parts]),
+        kinds=[k for p in parts for k in p.kinds],
+    )
