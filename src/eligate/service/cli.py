@@ -203,9 +203,10 @@ from eligate.service import (  # noqa: E402
     _cli_llm,
     _cli_service,
     _cli_simulate,
+    _cli_triage,
 )
 
-for _area in (_cli_llm, _cli_service, _cli_audit, _cli_simulate):
+for _area in (_cli_llm, _cli_service, _cli_audit, _cli_simulate, _cli_triage):
     _area.register(app)
 
 

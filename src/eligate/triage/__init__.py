@@ -45,12 +45,21 @@ from eligate.triage._rank import (
     priority,
     rank,
 )
-from eligate.triage._records import ItemState, Outcome, OutcomeRecord, outcome_of, read_outcomes
+from eligate.triage._records import (
+    ItemState,
+    Outcome,
+    OutcomeRecord,
+    outcome_of,
+    parse_record,
+    read_outcomes,
+)
 from eligate.triage._scenario import PAYERS, Night, PayerProfile, Truth, generate_nights
 from eligate.triage._train import (
     Examples,
     Run,
+    concat_examples,
     dump_models,
+    effective_label,
     examples,
     fit_models,
     fit_on_nights,
@@ -113,11 +122,13 @@ __all__ = [
     "TriageModels",
     "Truth",
     "classify",
+    "concat_examples",
     "csv_rows",
     "daily_counts",
     "drift_alerts",
     "drift_for_records",
     "dump_models",
+    "effective_label",
     "evaluate",
     "evaluate_drift",
     "examples",
@@ -132,6 +143,7 @@ __all__ = [
     "night_labels",
     "night_run",
     "outcome_of",
+    "parse_record",
     "priority",
     "rank",
     "read_outcomes",

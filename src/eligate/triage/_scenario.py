@@ -356,8 +356,10 @@ class _Night:
             still_problem=not cleared,
             hours_to_resolution=hours if cleared else None,
         )
-        base = {k: record[k] for k in ("appointment_id", "appointment_at", "payer_id",
-                                       "member_id", "item_id", "batch_id")}  # fmt: skip
+        kept = ("appointment_id", "appointment_at", "payer_id", "member_id", "last_name",
+                "first_name", "birth_date")  # fmt: skip
+        base = {k: record[k] for k in kept}
+        base |= {"item_id": f"{record['item_id']}-r", "batch_id": f"recheck-{self.tag}"}
         if cleared and hours is not None:
             self.rechecks.append(
                 base | {"state": "verified", "status": "verified", "attempts": 1,

@@ -283,7 +283,7 @@ def fit_on_nights(
         runs.append(run)
         merged.append(examples([run], night_labels(night), earlier))
     return fit_models(
-        _concat(merged),
+        concat_examples(merged),
         trained_at=trained_at,
         source=source,
         n_estimators=n_estimators,
@@ -316,7 +316,8 @@ def night_case(night: Night, models: TriageModels | None) -> NightCase:
     )
 
 
-def _concat(parts: Sequence[Examples]) -> Examples:
+def concat_examples(parts: Sequence[Examples]) -> Examples:
+    """One set of examples from several (runs labelled apart)."""
     return Examples(
         features=pd.concat([p.features for p in parts], ignore_index=True),
         still_problem=np.concatenate([p.still_problem for p in parts]),
