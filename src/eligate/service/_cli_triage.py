@@ -372,6 +372,33 @@ def eval_triage(
         )
 
 
+def eval_main(args: list[str], *, report: Path | None) -> None:
+    """Parse the options of ``eligate eval triage`` from ``args`` and run it."""
+    runner = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+    @runner.command()
+    def triage_eval(
+        train_nights: Annotated[int, typer.Option(help="Generated nights to train on.")] = 20,
+        test_nights: Annotated[int, typer.Option(help="Held-out generated nights.")] = 8,
+        seed: Annotated[int, typer.Option(help="Training seed (held-out: seed + 1000).")] = 7,
+        drift_runs: Annotated[int, typer.Option(help="Simulated payers per volume.")] = 50,
+        models: Annotated[
+            Path | None, typer.Option(help="Evaluate this bundle instead of training one.")
+        ] = None,
+    ) -> None:
+        """Held-out generated nights, the hand-labelled set, and payer drift."""
+        eval_triage(
+            train_nights=train_nights,
+            test_nights=test_nights,
+            seed=seed,
+            drift_runs=drift_runs,
+            models_path=models,
+            report_path=report,
+        )
+
+    runner(args=args, prog_name="eligate eval triage")
+
+
 def _as_dict(value: object) -> dict[str, object]:
     return asdict(value) if is_dataclass(value) and not isinstance(value, type) else {}
 

@@ -121,8 +121,16 @@ def validate_command(
 _GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
 
 
-@app.command("eval")
+@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def eval_command(  # noqa: PLR0917 - typer passes options by name
+    ctx: typer.Context,
+    suite: Annotated[
+        str,
+        typer.Argument(
+            help="gold: the 271 gold sets; triage: the exception list "
+            "(options --train-nights, --test-nights, --seed, --drift-runs, --models)."
+        ),
+    ] = "gold",
     proposer: Annotated[
         str, typer.Option(help="Which proposer to measure: rules, or llm (ELIGATE_LLM_*).")
     ] = "rules",
@@ -135,6 +143,12 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     max_false_accepts: Annotated[int, typer.Option(help="Exit 1 above this count.")] = 0,
 ) -> None:
     """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report."""
+    if suite == "triage":
+        _cli_triage.eval_main(ctx.args, report=report)
+        return
+    if suite != "gold" or ctx.args:
+        what = suite if suite != "gold" else " ".join(ctx.args)
+        _fail(InputFileError("unknown_eval", what, "the suites are gold and triage"))
     if proposer not in ("rules", "llm"):
         _fail(InputFileError("unknown_proposer", proposer, "the proposers are rules and llm"))
     try:
