@@ -100,3 +100,21 @@ def test_proposer_surface() -> None:
         assert exported == sorted(exported, key=lambda n: (not n.isupper(), n[0].islower(), n))
         for name in exported:
             assert getattr(module, name) is not None
+
+
+def test_triage_exports() -> None:
+    """Triage's ``__all__`` is sorted, resolves, and names the contract, models and drift."""
+    import eligate.triage
+
+    names = eligate.triage.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n[0].islower(), n))
+    for name in names:
+        assert getattr(eligate.triage, name) is not None
+    assert {
+        "TriageItem", "Evidence", "Kind", "Action", "OutcomeRecord", "rank", "triage_records",
+        "StillProblemClassifier", "ResolutionTimeRegressor", "dump_models", "load_models",
+        "generate_nights", "DriftAlert", "drift_alerts", "evaluate",
+    } <= set(names)  # fmt: skip
+    assert {"Member834", "Transaction834", "read_834", "read_enrollment"} <= set(
+        eligate.x12.__all__
+    )

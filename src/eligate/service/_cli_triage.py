@@ -54,6 +54,13 @@ def _fail(problem: InputFileError) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _read(name: str) -> bytes:
+    try:
+        return read_input(name)
+    except InputFileError as problem:
+        _fail(problem)
+
+
 def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -67,7 +74,7 @@ def _moment(text: str) -> datetime:
 def _outcomes(name: str) -> list[Outcome]:
     from eligate.triage import TriageInputError, read_outcomes
 
-    data = read_input(name)
+    data = _read(name)
     try:
         return read_outcomes(data.splitlines())
     except TriageInputError as error:
@@ -85,7 +92,7 @@ def _enrollment(names: list[str]) -> Any:
     transactions = []
     for name in names:
         try:
-            transactions.extend(read_enrollment(read_input(name)))
+            transactions.extend(read_enrollment(_read(name)))
         except X12InputError as error:
             _fail(InputFileError(error.code, name, str(error)))
     return EnrollmentIndex(transactions)
@@ -102,7 +109,7 @@ def _load_models(path: Path | None) -> TriageModels | None:
         )
         return None
     try:
-        return load_models(read_input(str(chosen)))
+        return load_models(_read(str(chosen)))
     except ModelFileError as error:
         _fail(InputFileError(error.code, str(chosen), error.message))
 

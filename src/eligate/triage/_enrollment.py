@@ -93,10 +93,13 @@ class EnrollmentIndex:
 
         A name-and-birth-date match that disagrees with the ID given is what shows
         an ID migration, so it is returned with ``matched_by="name_and_birth_date"``.
+        An ID match whose birth date differs from the patient's is no match.
         """
         last, first, born = name
         by_name = self._by_name.get((last, first, born)) if born is not None else None
         by_id = self._by_id.get(member_id.upper()) if member_id else None
+        if by_id is not None and born is not None and by_id[0].birth_date not in (None, born):
+            by_id = None  # the same ID on someone born another day is someone else
         if by_id is not None and (by_name is None or by_name[0] is by_id[0]):
             return EnrollmentFact(member=by_id[0], file_reference=by_id[1], matched_by="id")
         if by_name is not None:

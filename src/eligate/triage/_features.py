@@ -30,6 +30,8 @@ FEATURES: tuple[str, ...] = (
     "payer_unavailable_share",
     "payer_inactive_share",
     "payer_log_volume",
+    "payer_answered_since",
+    "hours_since_payer_last_failure",
     "earlier_failures",
     "history_worked_before",
     "evidence_count",
@@ -44,28 +46,49 @@ class PayerNight:
     volume: int
     unavailable_share: float
     inactive_share: float
+    last_failure: datetime | None = None
+    """The latest check tonight that the payer did not answer."""
+    last_answer: datetime | None = None
+    """The latest check tonight that the payer answered."""
+
+
+def _unavailable(outcome: Outcome) -> bool:
+    record = outcome.record
+    return record.state in ("gave_up", "retry_wait", "queued", "sent") or record.reason in (
+        "timeout",
+        "breaker_open",
+        "http_5xx",
+        "connect",
+    )
 
 
 def payer_nights(outcomes: Sequence[Outcome]) -> dict[str, PayerNight]:
-    """Per payer: items tonight, share that could not be verified for the payer's sake, inactive."""
+    """Per payer: items tonight, shares unanswered and inactive, last failure and last answer."""
     volume: Counter[str] = Counter()
     unavailable: Counter[str] = Counter()
     inactive: Counter[str] = Counter()
+    last_failure: dict[str, datetime] = {}
+    last_answer: dict[str, datetime] = {}
     for outcome in outcomes:
         payer = outcome.record.payer_id
+        checked = outcome.record.checked_at
         volume[payer] += 1
-        if outcome.record.state in ("gave_up", "retry_wait") or outcome.record.reason in (
-            "timeout",
-            "breaker_open",
-            "http_5xx",
-            "connect",
-        ):
+        latest = last_failure if _unavailable(outcome) else last_answer
+        if _unavailable(outcome):
             unavailable[payer] += 1
+        if checked is not None and (payer not in latest or checked > latest[payer]):
+            latest[payer] = checked
         patient = outcome.patient
         if patient is not None and patient.coverage_status == "inactive":
             inactive[payer] += 1
     return {
-        payer: PayerNight(n, unavailable[payer] / n, inactive[payer] / n)
+        payer: PayerNight(
+            n,
+            unavailable[payer] / n,
+            inactive[payer] / n,
+            last_failure.get(payer),
+            last_answer.get(payer),
+        )
         for payer, n in volume.items()
     }
 
@@ -98,6 +121,12 @@ def feature_row(
         "payer_unavailable_share": night.unavailable_share,
         "payer_inactive_share": night.inactive_share,
         "payer_log_volume": math.log1p(night.volume),
+        "payer_answered_since": float(
+            night.last_answer is not None and night.last_answer > checked
+        ),
+        "hours_since_payer_last_failure": (
+            _hours(night.last_failure, context.as_of) if night.last_failure is not None else 48.0
+        ),
         "earlier_failures": float(
             context.history.earlier_failures(record.payer_id, record.member_id)
         ),

@@ -25,8 +25,13 @@ from eligate.triage._kinds import Kind
 LOCAL = timezone(timedelta(hours=-5))
 """The clinic's offset: appointments and checks are written with it."""
 
-_LAST = ("TESTPATIENT", "SAMPLE", "EXAMPLE", "SYNTHETIC", "DEMO", "FICTION", "PLACEHOLDER")
-_FIRST = ("ALEX", "CASEY", "JORDAN", "MORGAN", "RILEY", "DANA", "ROBIN", "TAYLOR", "QUINN", "SAM")
+_LAST = tuple(
+    f"{stem}{suffix}"
+    for stem in ("TESTPATIENT", "SAMPLE", "EXAMPLE", "SYNTHETIC", "DEMO", "FICTION", "PLACEHOLDER")
+    for suffix in ("", "SON", "ER", "WOOD", "FIELD")
+)
+_FIRST = ("ALEX", "CASEY", "JORDAN", "MORGAN", "RILEY", "DANA", "ROBIN", "TAYLOR", "QUINN", "SAM",
+          "AVERY", "BLAKE", "CAMERON", "DREW", "ELLIS", "FRANKIE", "GRAY", "HAYDEN")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +174,7 @@ class _Night:
         self.rechecks: list[dict[str, Any]] = []
         self.truth: dict[str, Truth] = {}
         self.count = 0
+        self.serials: set[int] = set()
 
     def build(self) -> Night:
         for payer in self.payers:
@@ -206,6 +212,14 @@ class _Night:
             scenario = scenarios[index] if index < len(scenarios) else "verified"
             self._item(payer, scenario, checked_h, appointment_h, outage)
 
+    def _serial(self) -> int:
+        """A six-digit member number not used tonight (IDs never collide within a night)."""
+        while True:
+            serial = int(self.rng.integers(100000, 999999))
+            if serial not in self.serials:
+                self.serials.add(serial)
+                return serial
+
     def _at(self, hours_after_two: float) -> datetime:
         return datetime.combine(self.day, time(2, 0), LOCAL) + timedelta(hours=hours_after_two)
 
@@ -224,7 +238,7 @@ class _Night:
             last=str(rng.choice(_LAST)),
             first=str(rng.choice(_FIRST)),
             born=date(1940, 1, 1) + timedelta(days=int(rng.integers(0, 30000))),
-            member_id=f"{payer.id_prefix}{int(rng.integers(100000, 999999))}",
+            member_id=f"{payer.id_prefix}{self._serial()}",
         )
         record: dict[str, Any] = {
             "appointment_id": f"A-{item_id}",
