@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from eligate.normalizer import EligibilityResult, LLMConfig, LLMProposer
+from eligate.llm import LLMConfig
+from eligate.normalizer import EligibilityResult, LLMProposer
 from eligate.validators import propose_and_gate
 from tests.conftest import SAMPLES
 from tests.factories import make_271
@@ -500,18 +501,20 @@ def test_the_breaker_probes_once_after_the_cool_down(serve: list[LoopbackLLM]) -
     """After the cool-down one probe goes; its success closes the breaker again."""
     now = [1000.0]
     server = _start(serve, oracle)
-    from eligate.normalizer._llm_client import ModelClient
+    from eligate.llm._openai import OpenAIModelClient
 
     config = _config(server, breaker_threshold=1, breaker_cooldown_seconds=30)
-    client = ModelClient(config)
+    client = OpenAIModelClient(config, clock=lambda: now[0])
     proposer = LLMProposer(config, client=client)
-    client.breaker.failure()
+    permit = client.breaker.acquire()
+    assert permit is not None
+    client.breaker.failed(permit)
     assert client.breaker.state == "open"
     [refused] = propose_and_gate(FREE_TEXT, proposer=proposer)
     assert refused.proposals is not None
     assert refused.proposals.detail == "breaker_open"
     assert server.bodies == []
-    client.breaker._clock = lambda: now[0] + 10_000  # the cool-down has passed
+    now[0] += 30  # the cool-down has passed
     [probed] = propose_and_gate(FREE_TEXT, proposer=proposer)
     assert len(_llm(probed)) == 3
     assert str(client.breaker.state) == "closed"

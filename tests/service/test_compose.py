@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -98,3 +101,56 @@ async def test_unknown_member_is_verified_with_the_payer_error(embedded: Compose
     [result] = outcome.results
     assert result.coverage_status == "error"
     assert [e.code for e in result.errors] == ["75"]
+
+
+def _spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def _readyz(core: ComposedCore, settings: Settings) -> int:
+    app = create_app(settings, core=core)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
+        return (await http.get("/readyz")).status_code
+
+
+async def test_readyz_asks_the_real_store_cache_and_registry(postgres_database: str) -> None:
+    """PostgreSQL, Redis and the simulated payers up: ``/readyz`` is 200 on the real core."""
+    settings = make_settings(database_url=postgres_database, redis_url=REDIS_URL)
+    core = await _composed(settings)
+    try:
+        assert await core.ready() is True
+        assert await _readyz(core, settings) == 200
+    finally:
+        await core.close()
+
+
+async def test_readyz_is_503_when_redis_is_down(tmp_path: Path) -> None:
+    """A cache URL nobody answers on makes the real core not ready."""
+    settings = make_settings(
+        data_dir=tmp_path / "data", redis_url=f"redis://127.0.0.1:{_spare_port()}/0"
+    )
+    core = await _composed(settings)
+    try:
+        assert await core.ready() is False
+        assert await _readyz(core, settings) == 503
+    finally:
+        await core.close()
+
+
+async def test_readyz_is_503_when_the_audit_tables_are_gone(tmp_path: Path) -> None:
+    """The audit event table dropped under the running store: not ready."""
+    settings = make_settings(data_dir=tmp_path / "data")
+    core = await _composed(settings)
+    try:
+        assert await core.ready() is True
+        with closing(sqlite3.connect(tmp_path / "data" / "eligate.db")) as database:
+            database.execute("DROP TABLE audit_events")
+            database.commit()
+        assert await core.audit.ping() is False
+        assert await _readyz(core, settings) == 503
+    finally:
+        await core.close()
