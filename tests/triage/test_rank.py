@@ -13,8 +13,10 @@ from eligate.triage import (
     TriageItem,
     TriageModels,
     csv_rows,
+    explanation_problems,
     night_run,
     rank,
+    reworded,
 )
 
 _LEVEL = {"high": 0, "medium": 1, "low": 2}
@@ -84,3 +86,18 @@ def test_csv_rows_follow_the_contract(nights: list[Night]) -> None:
     assert [list(r) for r in rows] == [list(COLUMNS)] * len(items)
     assert rows[0]["evidence"].startswith('[{"source": ')
     assert list(TriageItem.model_fields) == list(COLUMNS)
+
+
+def test_a_rewording_may_not_add_facts(nights: list[Night]) -> None:
+    """A model's wording with a date, ID or coverage claim not in the evidence is refused."""
+    item = next(i for i in _ranked(nights[3], None) if i.kind == "coverage_terminated")
+    faithful = "Coverage seems to have ended. " + item.evidence[0].text.split(": ", 1)[-1]
+    assert list(explanation_problems(faithful, item)) == []
+    assert reworded(item, faithful).explanation == faithful
+    invented = "Coverage ended on 2031-01-01; the member has COBRA through SYN999999."
+    problems = list(explanation_problems(invented, item))
+    assert "fact_not_in_evidence: 2031-01-01" in problems
+    assert "fact_not_in_evidence: SYN999999" in problems
+    assert reworded(item, invented) == item
+    claim = "The payer needs an authorization first."
+    assert list(explanation_problems(claim, item)) == ["claim_not_in_evidence: authorization"]

@@ -36,7 +36,14 @@ from eligate.triage._kinds import (
     Kind,
     classify,
 )
-from eligate.triage._output import COLUMNS, Priority, TriageItem, explain
+from eligate.triage._output import (
+    COLUMNS,
+    Priority,
+    TriageItem,
+    explain,
+    explanation_problems,
+    reworded,
+)
 from eligate.triage._rank import (
     RULE_SCORES,
     Candidate,
@@ -133,6 +140,7 @@ __all__ = [
     "evaluate_drift",
     "examples",
     "explain",
+    "explanation_problems",
     "find_exceptions",
     "fit_models",
     "fit_on_nights",
@@ -148,6 +156,7 @@ __all__ = [
     "rank",
     "read_outcomes",
     "render_report",
+    "reworded",
     "simulate_series",
     "triage_records",
     "watch",

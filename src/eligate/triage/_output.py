@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Literal
 
@@ -96,3 +98,40 @@ def _fact(evidence: Evidence) -> str:
     if evidence.source == "271" and ": " in text:
         text = text.split(": ", 1)[1]
     return text
+
+
+_FACT = re.compile(r"\b(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]*\b")
+"""Tokens that carry a fact: numbers, dates, codes and IDs (anything with a digit)."""
+_ACTIONS = re.compile(
+    r"\b(cancel\w*|terminat\w*|ended|inactive|active|enrol\w*|added|authori[sz]\w*|"
+    r"primary|credential\w*|outage|timeout)\b",
+    re.IGNORECASE,
+)
+"""Words that state a coverage fact; a rewording may use one only if the evidence does."""
+
+
+def explanation_problems(wording: str, item: TriageItem) -> Iterator[str]:
+    """Why a model's ``wording`` of ``item``'s explanation says more than its evidence.
+
+    Every number, date, code and ID must appear in the evidence (or be the
+    suggested member ID); every coverage word (cancelled, active, authorization...)
+    must appear in the evidence or the template explanation. Empty when it adds nothing.
+    """
+    sources = " ".join(e.text for e in item.evidence) + " " + item.explanation
+    known = set(_FACT.findall(sources.upper()))
+    if item.suggested_member_id:
+        known.add(item.suggested_member_id.upper())
+    for token in _FACT.findall(wording.upper()):
+        if token not in known:
+            yield f"fact_not_in_evidence: {token}"
+    stated = {m.group(0).lower()[:6] for m in _ACTIONS.finditer(sources)}
+    for match in _ACTIONS.finditer(wording):
+        if match.group(0).lower()[:6] not in stated:
+            yield f"claim_not_in_evidence: {match.group(0).lower()}"
+
+
+def reworded(item: TriageItem, wording: str) -> TriageItem:
+    """``item`` with a model's ``wording`` as explanation, or unchanged when it is refused."""
+    if not wording.strip() or any(True for _ in explanation_problems(wording, item)):
+        return item
+    return item.model_copy(update={"explanation": wording.strip()})
