@@ -141,3 +141,18 @@ def test_normalize_does_not_import_triage() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)  # fmt: skip
     assert done.stdout.strip() == "[]"
+
+
+def test_eval_triage_prints_every_figure(tmp_path: Path) -> None:
+    """``eval triage`` (tiny): held-out nights, the hand-labelled set, drift, and a JSON report."""
+    report = tmp_path / "triage.json"
+    done = _run("eval", "triage", "--train-nights", "3", "--test-nights", "1", "--scale", "0.25",
+                "--seed", "25", "--drift-runs", "1", "--report", str(report))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "== held-out generated nights:" in done.stdout
+    assert "== hand-labelled set: 63 exceptions over 1 night(s)" in done.stdout
+    assert "zscore_2.4" in done.stdout
+    figures = json.loads(report.read_text())
+    assert figures["hand"]["kind_accuracy"] == 1.0
+    assert set(figures["hand"]["precision_at_20"]) == {"learned", "appointment_time", "rules_alone"}
+    assert len(figures["drift"]) == 2

@@ -26,7 +26,7 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
         str,
         typer.Argument(
             help="gold: the 271 gold sets; triage: the exception list "
-            "(options --train-nights, --test-nights, --seed, --drift-runs, --models)."
+            "(options --train-nights, --test-nights, --seed, --drift-runs, --scale, --models)."
         ),
     ] = "gold",
     proposer: Annotated[

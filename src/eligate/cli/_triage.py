@@ -322,6 +322,7 @@ def eval_triage(
     test_nights: int = 8,
     seed: int = 7,
     drift_runs: int = 50,
+    scale: float = 1.0,
     models_path: Path | None = None,
     report_path: Path | None = None,
 ) -> None:
@@ -338,9 +339,11 @@ def eval_triage(
     if models_path is not None:
         models = _load_models(models_path)
     else:
-        train = generate_nights(seed=seed, nights=train_nights)
+        train = generate_nights(seed=seed, nights=train_nights, scale=scale)
         models = fit_on_nights(train, trained_at=datetime.now(UTC), source=f"seed {seed}")
-    test = generate_nights(seed=seed + 1000, nights=test_nights, start=date(2026, 11, 2))
+    test = generate_nights(
+        seed=seed + 1000, nights=test_nights, start=date(2026, 11, 2), scale=scale
+    )
     held_out = evaluate("held-out generated nights", [night_case(n, models) for n in test])
     hand = evaluate("hand-labelled set", [_hand_case(models)])
     typer.echo(render_report(held_out))
@@ -378,11 +381,12 @@ def eval_main(args: list[str], *, report: Path | None) -> None:
     runner = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
     @runner.command()
-    def triage_eval(
+    def triage_eval(  # noqa: PLR0917 - typer passes options by name
         train_nights: Annotated[int, typer.Option(help="Generated nights to train on.")] = 20,
         test_nights: Annotated[int, typer.Option(help="Held-out generated nights.")] = 8,
         seed: Annotated[int, typer.Option(help="Training seed (held-out: seed + 1000).")] = 7,
         drift_runs: Annotated[int, typer.Option(help="Simulated payers per volume.")] = 50,
+        scale: Annotated[float, typer.Option(help="Multiplies every payer's volume.")] = 1.0,
         models: Annotated[
             Path | None, typer.Option(help="Evaluate this bundle instead of training one.")
         ] = None,
@@ -393,6 +397,7 @@ def eval_main(args: list[str], *, report: Path | None) -> None:
             test_nights=test_nights,
             seed=seed,
             drift_runs=drift_runs,
+            scale=scale,
             models_path=models,
             report_path=report,
         )
