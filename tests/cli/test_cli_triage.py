@@ -156,3 +156,33 @@ def test_eval_triage_prints_every_figure(tmp_path: Path) -> None:
     assert figures["hand"]["kind_accuracy"] == 1.0
     assert set(figures["hand"]["precision_at_20"]) == {"learned", "appointment_time", "rules_alone"}
     assert len(figures["drift"]) == 2
+
+
+def test_drift_alerts_appear_above_the_list(tmp_path: Path) -> None:
+    """With 40 days of history and a jump in inactive answers tonight, stderr carries the alert."""
+    from datetime import date, timedelta
+
+    from tests.triage.factories import record, reply
+
+    history = tmp_path / "history"
+    history.mkdir()
+    start = date(2026, 9, 1)
+    for offset in range(40):
+        day = start + timedelta(days=offset)
+        inactive = 8 if offset == 39 else 1
+        lines = [
+            json.dumps(record(reply(*(("EB*6*IND*30",) if index < inactive else ("EB*1*IND*30",))),
+                              item_id=f"{offset}-{index}", appointment_id=f"{offset}-{index}",
+                              checked_at=f"{day}T03:00:00-05:00",
+                              appointment_at=f"{day}T10:00:00-05:00"))
+            for index in range(20)
+        ]  # fmt: skip
+        target = tmp_path / "tonight.jsonl" if offset == 39 else history / f"{day}.jsonl"
+        target.write_text("\n".join(lines) + "\n")
+    done = _run("triage", str(tmp_path / "tonight.jsonl"), "--history", str(history),
+                "--as-of", f"{start + timedelta(days=39)}T06:00:00-05:00")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    drift = [line for line in done.stderr.splitlines() if line.startswith("eligate: drift: ")]
+    assert len(drift) == 1
+    assert "Payer synblue inactive rate 40.0%" in drift[0]
+    assert len(json.loads(done.stdout)) == 8

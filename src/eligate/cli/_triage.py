@@ -136,15 +136,25 @@ def rank_command(  # noqa: PLR0917 - typer passes options by name
     ] = None,
     output_format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
 ) -> None:
-    """Print the ranked exceptions of a batch export (verified patients do not appear)."""
-    from eligate.triage import COLUMNS, History, csv_rows, rank
+    """Print the ranked exceptions of a batch export (verified patients do not appear).
+
+    With ``--history``, the payers' drift alerts for the run's day go to stderr
+    first, one ``eligate: drift: ...`` line each, above the list they explain.
+    """
+    from eligate.triage import COLUMNS, History, csv_rows, daily_counts, drift_alerts, rank
 
     if output_format not in ("json", "csv"):
         fail(InputFileError("bad_format", "--format", "the formats are json and csv"))
     moment = _moment(as_of)
     run = _outcomes(outcomes)
     index = _enrollment(enrollment or [])
-    earlier = History([r for name in _files(history or []) for r in _records(name)])
+    before = [o for name in _files(history or []) for o in _outcomes(name)]
+    earlier = History([o.record for o in before])
+    if before:
+        checked = [o.record.checked_at for o in run if o.record.checked_at is not None]
+        day = max(checked).date() if checked else moment.date()
+        for alert in drift_alerts(daily_counts([*before, *run]), on=day):
+            typer.echo(f"eligate: drift: {alert.message}", err=True)
     items = rank(run, as_of=moment, enrollment=index, history=earlier, models=_load_models(models))
     if output_format == "csv":
         buffer = io.StringIO()
