@@ -144,12 +144,21 @@ def on_page(chunk: str, page: str) -> bool:
     """
     if chunk in page:
         return True
-    position = -1
-    for word in chunk.split(" "):
-        found = page.find(word, position + 1)
-        if found < 0 or (position >= 0 and found - position > _GAP):
+    first, *rest = chunk.split(" ")
+    start = page.find(first)
+    while start >= 0:
+        if _follows(rest, page, start + len(first)):
+            return True
+        start = page.find(first, start + 1)
+    return False
+
+
+def _follows(words: list[str], page: str, position: int) -> bool:
+    for word in words:
+        found = page.find(word, position)
+        if found < 0 or found - position > _GAP:
             return False
-        position = found + len(word) - 1
+        position = found + len(word)
     return True
 
 
