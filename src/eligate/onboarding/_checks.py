@@ -20,7 +20,7 @@ from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
-from eligate.onboarding._document import GuideDocument, normalize_space
+from eligate.onboarding._document import GuideDocument, normalize_space, quote_document
 from eligate.onboarding._findings import Citation, Finding, ProposedBy
 from eligate.onboarding._rules_aaa import AAA_ACTIONS
 from eligate.x12 import code_set
@@ -58,12 +58,19 @@ class FieldReview:
     reasons: tuple[str, ...]
     alternatives: tuple[object, ...] = ()
 
+    @property
+    def citation(self) -> Citation:
+        """The main citation."""
+        return self.citations[0]
+
 
 def _key(value: object) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def resolve(findings: Iterable[Finding]) -> dict[str, tuple[Finding, tuple[str, ...], tuple[object, ...]]]:
+def resolve(
+    findings: Iterable[Finding],
+) -> dict[str, tuple[Finding, tuple[str, ...], tuple[object, ...]]]:
     """Per field: the finding to keep, the reasons its choice raises, and the other values.
 
     One value stated many times is one value with every citation. Values that
@@ -93,9 +100,7 @@ def resolve(findings: Iterable[Finding]) -> dict[str, tuple[Finding, tuple[str, 
         main = same[0]
         notes = {note for finding in same for note in finding.notes}
         reasons.extend(sorted(note for note in notes if not note.startswith("info:")))
-        alternatives = tuple(
-            json.loads(key) for key in counts if key != chosen_key
-        )
+        alternatives = tuple(json.loads(key) for key in counts if key != chosen_key)
         kept = Finding(
             field,
             main.value,
@@ -212,8 +217,10 @@ def domain(field: str, value: object) -> tuple[list[str], list[str]]:
     elif field in ("guide.member_id_pattern", "guide.member_id_strip_suffix"):
         hard.extend(_regex_reasons(str(value)))
     elif field == "guide.required_fields":
-        if not isinstance(value, Sequence) or not value or any(
-            name not in GUIDE_FIELDS for name in value
+        if (
+            not isinstance(value, Sequence)
+            or not value
+            or any(name not in GUIDE_FIELDS for name in value)
         ):
             hard.append("unknown_search_field")
     elif field == "guide.dependents_as_subscriber":
@@ -224,9 +231,8 @@ def domain(field: str, value: object) -> tuple[list[str], list[str]]:
             hard.append("eq_limit_out_of_range")
     elif field.startswith("guide.aaa."):
         hard.extend(_aaa_reasons(field.removeprefix("guide.aaa."), value))
-    elif field == "guide.contact":
-        if not 3 <= len(str(value)) <= 200:
-            hard.append("contact_length")
+    elif field == "guide.contact" and not 3 <= len(str(value)) <= 200:
+        hard.append("contact_length")
     return hard, soft
 
 
@@ -269,11 +275,48 @@ def _aaa_reasons(code: str, value: object) -> list[str]:
     return reasons
 
 
+_LITERAL_FIELDS = frozenset(
+    {
+        "endpoint",
+        "guide.test_endpoint",
+        "x12.receiver_id",
+        "x12.payer_id",
+        "x12.payer_name",
+        "x12.gs08",
+        "guide.version",
+        "guide.contact",
+    }
+)
+"""Fields whose value is written as such in the guide (no derivation from words)."""
+
+
+def supported(finding: Finding) -> bool:
+    """Whether the citation states the value.
+
+    The rules, run on the cited words alone, find the same value; or, for a field
+    written literally, the value is in the words. Applied to what a model
+    proposes; a rule's finding is supported by construction.
+    """
+    from eligate.onboarding._rules import extract  # noqa: PLC0415 - _rules imports peers of this module
+
+    wanted = _key(finding.value)
+    for citation in finding.citations:
+        again = extract(quote_document(citation.text, citation.page))
+        if any(item.field == finding.field and _key(item.value) == wanted for item in again):
+            return True
+        literal = finding.field in _LITERAL_FIELDS and isinstance(finding.value, str)
+        if literal and str(finding.value) and str(finding.value).lower() in citation.text.lower():
+            return True
+    return False
+
+
 def review(document: GuideDocument, findings: Iterable[Finding]) -> list[FieldReview]:
-    """The verdict on every field the findings speak of, in field order."""
+    """The verdict on every field the findings speak of, in the order they were found."""
     reviews = []
     for field, (finding, choice_reasons, alternatives) in resolve(findings).items():
         hard = grounding(document, finding)
+        if finding.proposed_by == "llm" and not hard and not supported(finding):
+            hard.append("value_not_supported_by_citation")
         domain_hard, soft = domain(field, finding.value)
         hard += domain_hard
         soft += list(choice_reasons)

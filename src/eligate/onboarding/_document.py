@@ -245,8 +245,8 @@ def _last_page(table: GuideTable) -> int:
 _HEADER_WORDS = re.compile(
     r"^(element|data element|name|value|item|loop|segment|code|description|aaa03|stc|"
     r"service type|version|date|change|setting|meaning|usage|note|action|supported|"
-    r"requirement|.* value|.* note|.* code|.* requirements?|submitter action|what .*|element length|"
-    r"length)$",
+    r"requirement|.* value|.* note|.* code|.* requirements?|submitter action|what .*|"
+    r"element length|length)$",
     re.IGNORECASE,
 )
 
@@ -255,3 +255,11 @@ def _looks_like_header(row: tuple[str, ...]) -> bool:
     """A header row: every non-empty cell is a column title, not data."""
     cells = [cell for cell in row if cell]
     return bool(cells) and all(_HEADER_WORDS.match(cell) for cell in cells)
+
+
+def quote_document(quote: str, page: int) -> GuideDocument:
+    """A document holding ``quote`` alone on ``page``, for the rules to re-read a citation."""
+    text = normalize_space(quote)
+    passages = tuple(Passage(page, text, kind, 0) for kind in ("line", "sentence", "row"))
+    pages = (*("" for _ in range(page - 1)), text)
+    return GuideDocument(pages=pages, passages=passages, tables=())

@@ -67,9 +67,7 @@ def extract(document: GuideDocument) -> list[Finding]:
     }
     findings = []
     for extractor in EXTRACTORS:
-        for finding in extractor(document):
-            cited = {(citation.page, citation.text) for citation in finding.citations}
-            if cited & revision_rows:
-                finding = replace(finding, revision=True)
-            findings.append(finding)
+        for found in extractor(document):
+            cited = {(citation.page, citation.text) for citation in found.citations}
+            findings.append(replace(found, revision=True) if cited & revision_rows else found)
     return findings

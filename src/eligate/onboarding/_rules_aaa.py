@@ -35,7 +35,8 @@ AAA_ACTIONS: frozenset[str] = frozenset(
 
 _RESEND_YES = re.compile(
     r"\b(?:can|may|could) be re-?submitted\b|\bre-?submit(?:ted)? after\b|"
-    r"\bbefore you re-?submit\b|\bwait (?:at least )?\d+|\bretry after\b|\btry again (?:later|after)",
+    r"\bbefore you re-?submit\b|\bwait (?:at least )?\d+|\bretry after\b|"
+    r"\btry again (?:later|after)",
     re.I,
 )
 _RESEND_NO = re.compile(
@@ -96,9 +97,7 @@ def aaa_rules(document: GuideDocument) -> list[Finding]:
             found.append(_finding(cells[0], cells[-1], (Citation(row.page, row.text),)))
     tabled = {finding.field for finding in found}
     found.extend(
-        finding
-        for finding in _from_lines(document, reasons)
-        if finding.field not in tabled
+        finding for finding in _from_lines(document, reasons) if finding.field not in tabled
     )
     found.extend(
         finding for finding in _from_prose(document, reasons) if finding.field not in tabled
@@ -109,7 +108,11 @@ def aaa_rules(document: GuideDocument) -> list[Finding]:
 def _finding(code: str, text: str, citations: tuple[Citation, ...]) -> Finding:
     reading = read_action(text)
     notes = () if reading.from_words else ("no_action_in_guide",)
-    value = {"action": reading.action, "resend": reading.resend, "wait_seconds": reading.wait_seconds}
+    value = {
+        "action": reading.action,
+        "resend": reading.resend,
+        "wait_seconds": reading.wait_seconds,
+    }
     return Finding(f"guide.aaa.{code}", value, citations, words=reading.words, notes=notes)
 
 

@@ -88,7 +88,9 @@ def envelope(document: GuideDocument) -> list[Finding]:
             continue
         kinds = {word.lower() for word in words}
         value = next(kind for kind in ("mime", "soap", "rest") if kind in kinds)
-        notes = ("info: also offers " + ", ".join(sorted(kinds - {value})),) if len(kinds) > 1 else ()
+        notes = (
+            ("info: also offers " + ", ".join(sorted(kinds - {value})),) if len(kinds) > 1 else ()
+        )
         word = next(word for word in words if word.lower() == value)
         found.append(Finding("guide.envelope", value, _cite(passage), words=word, notes=notes))
     return found
@@ -175,9 +177,7 @@ def rate(document: GuideDocument) -> list[Finding]:
             continue
         per_second = float(match.group(1)) / _unit(match.group(2))
         value: float | int = int(per_second) if per_second.is_integer() else round(per_second, 4)
-        found.append(
-            Finding("pacing.rate_per_second", value, _cite(passage), words=match.group(0))
-        )
+        found.append(Finding("pacing.rate_per_second", value, _cite(passage), words=match.group(0)))
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from eligate.onboarding._document import GuideDocument, Passage, TableRow
 from eligate.onboarding._findings import Citation, Finding
 from eligate.onboarding._member_id import NUMBER_WORDS, count, pattern_from_words, suffix_from_words
