@@ -61,3 +61,8 @@ bench-service: install
 .PHONY: bench-service-isolation
 bench-service-isolation: install
 	$(BIN)/python bench/bench_service_isolation.py $(ARGS)
+
+# Onboarding: a 100-page companion guide to a draft payer file, beside plain text extraction.
+.PHONY: bench-onboarding
+bench-onboarding: install
+	$(BIN)/python bench/bench_onboarding.py $(ARGS)
