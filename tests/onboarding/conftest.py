@@ -11,7 +11,15 @@ import yaml
 from eligate.onboarding import GuideDocument, read_guide
 
 GUIDES = Path(__file__).resolve().parents[1] / "fixtures" / "guides"
-PAYERS = ("harborlight", "ironwood", "lakeshore", "pinemeadow", "riverbend", "summitcrest")
+PAYERS = (
+    "cedarvale",
+    "harborlight",
+    "ironwood",
+    "lakeshore",
+    "pinemeadow",
+    "riverbend",
+    "summitcrest",
+)
 REAL_GUIDE = (
     Path(__file__).resolve().parents[3]
     / "shared"

@@ -236,9 +236,7 @@ def evaluate(
                 "payer_id": run.payer_id,
                 "pages": run.pages,
                 "seconds": round(run.read_seconds + run.draft_seconds, 3),
-                "pages_per_second": round(
-                    run.pages / (run.read_seconds + run.draft_seconds), 2
-                ),
+                "pages_per_second": round(run.pages / (run.read_seconds + run.draft_seconds), 2),
                 "model": run.model_outcome,
                 "wrong": run.wrong,
             }

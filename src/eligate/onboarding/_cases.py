@@ -77,7 +77,9 @@ def _person(base: dict[str, str], member_id: str | None, guide: Guide) -> dict[s
     return person
 
 
-def _case(name: str, description: str, request: dict[str, Any], expect: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _case(
+    name: str, description: str, request: dict[str, Any], expect: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     return {"name": name, "description": description, "request": request, "expect": expect, **extra}
 
 
@@ -85,7 +87,9 @@ def generate_cases(config: PayerConfig) -> list[dict[str, Any]]:
     """The test cases for ``config``'s guide section (a plain search when it has none)."""
     guide = config.guide or Guide()
     good = example_member_id(guide.member_id_pattern)
-    types = [code for code in _GENERIC_TYPES if not guide.service_types or code in guide.service_types]
+    types = [
+        code for code in _GENERIC_TYPES if not guide.service_types or code in guide.service_types
+    ]
     first_type = (guide.service_types or ("30",))[0]
     cases: list[dict[str, Any]] = []
     if good is None:
@@ -161,7 +165,11 @@ def generate_cases(config: PayerConfig) -> list[dict[str, Any]]:
     if guide.service_types:
         known = code_set("eb03")
         unsupported = next(
-            (code for code in ("A0", "2", "3", "4", "5", "6", "7", "8") if code in known and code not in guide.service_types),
+            (
+                code
+                for code in ("A0", "2", "3", "4", "5", "6", "7", "8")
+                if code in known and code not in guide.service_types
+            ),
             None,
         )
         if unsupported is not None:

@@ -246,7 +246,7 @@ _HEADER_WORDS = re.compile(
     r"^(element|data element|name|value|item|loop|segment|code|description|aaa03|stc|"
     r"service type|version|date|change|setting|meaning|usage|note|action|supported|"
     r"requirement|.* value|.* note|.* code|.* requirements?|submitter action|what .*|"
-    r"element length|length)$",
+    r"element length|length|explanation|next step|.* step|reason code|reason)$",
     re.IGNORECASE,
 )
 

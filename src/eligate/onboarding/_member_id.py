@@ -46,7 +46,7 @@ _PART = re.compile(
     r"|(?P<letters>\b" + _COUNT.replace("(", "(?P<letter_count>", 1) + r" letters\b(?! [A-Z]))",
     re.IGNORECASE,
 )
-_FORMAT_WORDS = re.compile(r"\b(member|subscriber)[ -]?ids?\b", re.IGNORECASE)
+_FORMAT_WORDS = re.compile(r"\b(member|subscriber)[ -]?(ids?|identifiers?)\b", re.IGNORECASE)
 
 
 def count(word: str) -> int | None:

@@ -20,14 +20,14 @@ _ACTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fix_member_id", re.compile(r"\b(member|subscriber|insured) id\b", re.I)),
     ("fix_member_name", re.compile(r"\b(member|subscriber|patient)(?:'s)? name\b", re.I)),
     ("fix_birth_date", re.compile(r"\b(date of birth|birth date)\b", re.I)),
-    ("verify_member", re.compile(r"\bverify\b", re.I)),
+    ("verify_member", re.compile(r"\b(verify|check|confirm)\b", re.I)),
     ("fix_provider", re.compile(r"\b(provider|NPI)\b", re.I)),
     ("fix_submitter", re.compile(r"\bsubmitter\b", re.I)),
     ("fix_service_type", re.compile(r"\bservice type\b", re.I)),
     ("fix_request", re.compile(r"\b(required (?:application )?data|fix the request)\b", re.I)),
     ("contact_payer", re.compile(r"\bcontact\b", re.I)),
 )
-_CORRECT = re.compile(r"\b(correct|fix|update|verify|contact)\b", re.I)
+_CORRECT = re.compile(r"\b(correct|fix|update|verify|check|confirm|contact)\b", re.I)
 AAA_ACTIONS: frozenset[str] = frozenset(
     {action for action, _ in _ACTION_WORDS} | {"retry_later", "contact_payer"}
 )
@@ -36,13 +36,15 @@ AAA_ACTIONS: frozenset[str] = frozenset(
 _RESEND_YES = re.compile(
     r"\b(?:can|may|could) be re-?submitted\b|\bre-?submit(?:ted)? after\b|"
     r"\bbefore you re-?submit\b|\bwait (?:at least )?\d+|\bretry after\b|"
-    r"\btry again (?:later|after)",
+    r"\btry again (?:later|after|in)\b",
     re.I,
 )
 _RESEND_NO = re.compile(
     r"\b(?:do not|don't|never|must not) (?:re-?submit|resend)|\bbefore sending again\b", re.I
 )
-_WAIT = re.compile(r"\b(?:after|wait(?: at least)?)\s+(\d{1,4})\s*(seconds?|minutes?|hours?)", re.I)
+_WAIT = re.compile(
+    r"\b(?:after|in|wait(?: at least)?)\s+(\d{1,4})\s*(seconds?|minutes?|hours?)", re.I
+)
 _UNIT = {"second": 1, "minute": 60, "hour": 3600}
 
 _CODE_IN_PROSE = re.compile(

@@ -10,7 +10,9 @@ from eligate.onboarding._document import GuideDocument, Passage
 from eligate.onboarding._findings import Citation, Finding
 
 _URL = re.compile(r"https?://[^\s<>\"'|,;()]+")
-_TEST_WORDS = re.compile(r"\b(test|uat|sandbox|certification|cert|staging)\b", re.IGNORECASE)
+_TEST_WORDS = re.compile(
+    r"\b(test|testing|uat|qa|sandbox|certification|cert|staging)\b", re.IGNORECASE
+)
 _PROD_WORDS = re.compile(
     r"\b(production|endpoint|url|posted to|post to|submit|real-?time|base url|mime|soap|rest)\b",
     re.IGNORECASE,
@@ -104,7 +106,7 @@ _AUTH = (
     ("header", re.compile(r"\b(api[ -]key|x-[a-z-]+ header)\b", re.IGNORECASE)),
     (
         "basic",
-        re.compile(r"\b(user ?name and password|basic auth\w*|http basic)\b", re.IGNORECASE),
+        re.compile(r"\b(user ?(?:name|id) and password|basic auth\w*|http basic)\b", re.IGNORECASE),
     ),
 )
 
@@ -132,6 +134,10 @@ _TIMEOUT = re.compile(
     r"no later than)\s+(\d{1,3})\s*(seconds?|secs?|minutes?)",
     re.IGNORECASE,
 )
+_TIMEOUT_AFTER = re.compile(
+    r"\b(?:time[sd]? out|timeout occurs|terminated|cut off) after\s+(\d{1,3})\s*(seconds?|minutes?)",
+    re.IGNORECASE,
+)
 _TIMEOUT_LABEL = re.compile(
     r"\bresponse[- ]time(?: promise)?\s*\|?\s*:?\s*(\d{1,3})\s*(seconds?|minutes?)", re.IGNORECASE
 )
@@ -153,7 +159,9 @@ def timeout(document: GuideDocument) -> list[Finding]:
         if match is not None:
             seconds = int(match.group(2)) * _unit(match.group(3))
         else:
-            match = _TIMEOUT.search(text) or _TIMEOUT_LABEL.search(text)
+            match = (
+                _TIMEOUT.search(text) or _TIMEOUT_LABEL.search(text) or _TIMEOUT_AFTER.search(text)
+            )
             if match is None:
                 continue
             seconds = int(match.group(1)) * _unit(match.group(2))
@@ -213,14 +221,14 @@ def batch_window(document: GuideDocument) -> list[Finding]:
     return found
 
 
-_VERSION = re.compile(r"\bversion\s*:?\s*(\d{1,2}(?:\.\d{1,3}){1,2})\b", re.IGNORECASE)
+_VERSION = re.compile(r"\b(?:version|release)\s*:?\s*(\d{1,2}(?:\.\d{1,3}){1,2})\b", re.IGNORECASE)
 
 
 def version(document: GuideDocument) -> list[Finding]:
     """The guide's own version number (not the CORE rule's nor X12's)."""
     found = []
     for passage in document.of_kind("line", "row"):
-        if re.search(r"\b(core|rule|x12|interchange|release)\b", passage.text, re.IGNORECASE):
+        if re.search(r"\b(core|rule|x12|interchange)\b", passage.text, re.IGNORECASE):
             continue
         match = _VERSION.search(passage.text)
         if match is not None:
@@ -255,7 +263,9 @@ _DATE = (
     r"(?:" + "|".join(_MONTHS) + r")\s+\d{1,2},\s*\d{4})"
 )
 _EFFECTIVE = re.compile(
-    r"\b(?:effective(?: date)?|revised|revision date|last updated)\s*:?\s*" + _DATE, re.IGNORECASE
+    r"\b(?:effective(?: date)?|revised|revision date|last updated|published|issued|release date)"
+    r"\s*:?\s*" + _DATE,
+    re.IGNORECASE,
 )
 
 

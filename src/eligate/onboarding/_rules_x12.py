@@ -33,10 +33,17 @@ def _cite(passage: Passage) -> tuple[Citation, ...]:
     return (Citation(passage.page, passage.text),)
 
 
-def _id_token(text: str) -> str | None:
+def _id_token(text: str, *, digits: bool = False) -> str | None:
+    """The first id-like token: capitals and digits, not a tag nor a short number.
+
+    With ``digits``, only a token holding a digit: in running text a capitalised
+    word is more often a name than an id.
+    """
     for match in _ID.finditer(text):
         token = match.group(0)
         if _NOT_ID.match(token) or (token.isdigit() and len(token) < 4):
+            continue
+        if digits and not any(ch.isdigit() for ch in token):
             continue
         return token
     return None
@@ -95,11 +102,13 @@ def envelope_ids(document: GuideDocument) -> list[Finding]:
 
 _CAPS = re.compile(r"\b[A-Z][A-Z0-9&'-]+(?: [A-Z0-9&'-]+)*\b")
 _PAYER_ID_SAID = re.compile(
-    r"\b(?i:payer (?:id|identifier))\b\)?\s*(?:\([^)]*\))?\s*:?\s*([A-Z0-9]{2,80})\b|"
+    r"\b(?i:payer (?:id|identifier))\b\)?\s*(?:\([^)]*\))?\s*[:=]?\s*([A-Z0-9]{2,80})\b|"
+    r"\bNM109\s*[:=]\s*([A-Z0-9]{2,80})\b|"
     r"\b([A-Z0-9]{2,80}) in NM109\b"
 )
 _PAYER_NAME_SAID = re.compile(
-    r"\b(?i:payer name)\b\s*(?:\([^)]*\))?\s*:?\s*([A-Z][A-Z0-9&' -]*[A-Z0-9])\b|"
+    r"\b(?i:payer name)\b\s*(?:\([^)]*\))?\s*[:=]?\s*([A-Z][A-Z0-9&' -]*[A-Z0-9])\b|"
+    r"\bNM103\s*[:=]\s*([A-Z][A-Z0-9&' -]*[A-Z0-9])\b|"
     r"\b([A-Z][A-Z0-9&' -]*[A-Z0-9]) in NM103\b"
 )
 
@@ -125,7 +134,7 @@ def payer(document: GuideDocument) -> list[Finding]:
             value = (
                 next(group for group in said.groups() if group)
                 if said is not None and passage.kind != "row"
-                else _id_token(tail.replace("NM109", ""))
+                else _id_token(tail.replace("NM109", ""), digits=passage.kind != "row")
             )
             if value is not None:
                 found.append(Finding("x12.payer_id", value, _cite(passage), words=value))
@@ -217,11 +226,12 @@ def member_id(document: GuideDocument) -> list[Finding]:
 
 
 _REQUIRED = re.compile(
-    r"\b(?:required(?: search)?(?: fields?)?\s*:|must include|required search fields)",
+    r"\b(?:required(?: search)?(?: fields?)?\s*:|must include|required search fields|"
+    r"(?:searches|inquiries|requests|270s) (?:must )?(?:require|include|carry))",
     re.IGNORECASE,
 )
 _SEARCH_FIELDS = (
-    ("member_id", re.compile(r"\b(member|subscriber) id\b", re.IGNORECASE)),
+    ("member_id", re.compile(r"\b(member|subscriber) (id|identifier)\b", re.IGNORECASE)),
     ("last_name", re.compile(r"\blast name|\bsurname", re.IGNORECASE)),
     ("first_name", re.compile(r"\bfirst name", re.IGNORECASE)),
     ("birth_date", re.compile(r"\bdate of birth|\bbirth ?date|\bDOB\b", re.IGNORECASE)),
@@ -246,7 +256,9 @@ def required_fields(document: GuideDocument) -> list[Finding]:
 
 
 _AS_SUBSCRIBER = re.compile(
-    r"\bown (?:member )?id\b[^.]*\bas the subscriber|\bsent as the subscriber", re.IGNORECASE
+    r"\b(?:own|unique|separate) (?:member )?id\b[^.]*\bas the subscriber|"
+    r"\b(?:sent|submitted) as the subscriber",
+    re.IGNORECASE,
 )
 _UNDER_SUBSCRIBER = re.compile(
     r"\bnot issued their own|\b2100D\b[^.]*\bdependent|\bdependent[^.]*\b2100D\b|"
