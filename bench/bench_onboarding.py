@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eligate.onboarding._onboard import onboard  # noqa: E402
 from tests.fixtures.guides.build_guides import build_big  # noqa: E402
+
+from eligate.onboarding._onboard import onboard  # noqa: E402
 
 
 def _baseline(pdf: Path) -> tuple[int, float]:

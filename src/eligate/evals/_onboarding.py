@@ -159,9 +159,12 @@ def scripted_model(truth: GuideTruth) -> FunctionModelClient:
                 if quote is None:
                     continue
                 page, text = quote
-                if name == "guide.aaa":
-                    value = [{"code": key.removeprefix("guide.aaa."), **value}]
-                proposals.append({"field": name, "value": value, "page": page, "quote": text})
+                said = (
+                    [{"code": key.removeprefix("guide.aaa."), **value}]
+                    if name == "guide.aaa"
+                    else value
+                )
+                proposals.append({"field": name, "value": said, "page": page, "quote": text})
         return {"proposals": proposals}
 
     return FunctionModelClient(answer, model="scripted")

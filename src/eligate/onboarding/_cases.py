@@ -176,7 +176,8 @@ def generate_cases(config: PayerConfig) -> list[dict[str, Any]]:
             cases.append(
                 _case(
                     "unsupported_service_type",
-                    f"Service type {unsupported} is not in the guide's list: refused before sending.",
+                    f"Service type {unsupported} is not in the guide's list: refused before "
+                    "sending.",
                     {**base, "service_type_codes": [unsupported]},
                     {"sent": False, "action": "fix_service_type"},
                 )

@@ -135,7 +135,8 @@ _TIMEOUT = re.compile(
     re.IGNORECASE,
 )
 _TIMEOUT_AFTER = re.compile(
-    r"\b(?:time[sd]? out|timeout occurs|terminated|cut off) after\s+(\d{1,3})\s*(seconds?|minutes?)",
+    r"\b(?:time[sd]? out|timeout occurs|terminated|cut off) after\s+"
+    r"(\d{1,3})\s*(seconds?|minutes?)",
     re.IGNORECASE,
 )
 _TIMEOUT_LABEL = re.compile(
