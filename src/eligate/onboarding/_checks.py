@@ -275,19 +275,13 @@ def _aaa_reasons(code: str, value: object) -> list[str]:
     return reasons
 
 
-_LITERAL_FIELDS = frozenset(
-    {
-        "endpoint",
-        "guide.test_endpoint",
-        "x12.receiver_id",
-        "x12.payer_id",
-        "x12.payer_name",
-        "x12.gs08",
-        "guide.version",
-        "guide.contact",
-    }
-)
-"""Fields whose value is written as such in the guide (no derivation from words)."""
+_LITERAL_FIELDS = frozenset({"x12.payer_name", "guide.contact"})
+"""Fields a quote supports by holding the value: free text with no role to tell apart.
+
+Every other field needs the rules to read the same value from the quote: a URL
+in a quote is not a test endpoint unless the words call it one; a code is not
+ISA08 unless the quote says ISA08.
+"""
 
 
 def supported(finding: Finding) -> bool:

@@ -179,10 +179,21 @@ def _assemble(payer_id: str, reviews: list[FieldReview]) -> tuple[dict[str, Any]
     if "timeout.total" in values:
         total = float(str(values["timeout.total"]))
         data["timeout"] = {"total": total, "read": min(8.0, total)}
+    else:
+        defaults["timeout.total"] = "guide promises no response time (schema default 10 s)"
     if "pacing.rate_per_second" in values:
         data["pacing"] = {"rate_per_second": values["pacing.rate_per_second"]}
+    else:
+        defaults["pacing.rate_per_second"] = "guide states no request rate (schema default 50/s)"
+    for field, default in _GUIDE_DEFAULTS.items():
+        if field not in values:
+            defaults[field] = f"guide does not say (default {default!r})"
     data["guide"] = _guide(values)
     return data, defaults
+
+
+_GUIDE_DEFAULTS = {"guide.envelope": "mime", "guide.dependents_as_subscriber": False}
+"""Guide fields with a value even when the guide is silent (the others then say nothing)."""
 
 
 def _auth(payer_id: str, item: FieldReview | None, defaults: dict[str, str]) -> dict[str, str]:
