@@ -19,6 +19,7 @@ from eligate.eligibility._ports import EligibilityRequest
 from eligate.eligibility.errors import GuideRefusedError
 from eligate.normalizer import EligibilityResult
 from eligate.payers import Guide, GuideAaaRule
+from eligate.x12 import InquiryPerson
 
 _MISSING_ACTION = {
     "member_id": "fix_member_id",
@@ -93,12 +94,11 @@ def apply_guide(request: EligibilityRequest, guide: Guide | None) -> Eligibility
     )
 
 
-def _stripped[P: object](person: P, suffix: str) -> P:
-    member_id = getattr(person, "member_id", None)
-    if not member_id:
+def _stripped(person: InquiryPerson, suffix: str) -> InquiryPerson:
+    if not person.member_id:
         return person
-    kept = re.sub(suffix, "", member_id)
-    return person.model_copy(update={"member_id": kept}) if kept != member_id else person  # type: ignore[attr-defined]
+    kept = re.sub(suffix, "", person.member_id)
+    return person.model_copy(update={"member_id": kept}) if kept != person.member_id else person
 
 
 def aaa_rule(
