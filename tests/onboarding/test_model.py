@@ -39,7 +39,8 @@ def test_real_quote_that_does_not_state_the_value_is_rejected() -> None:
         {"field": "pacing.rate_per_second", "value": 15, "page": 2, "quote": quote},
     )
     draft, run = onboard_document(document, "riverbend", source="riverbend.pdf", model=client)
-    assert run is not None and run.outcome == "proposed"
+    assert run is not None
+    assert run.outcome == "proposed"
     fields = {item.field: item for item in draft.reviews}
     # The quote is on page 2 but states a response time, not a rate: rejected.
     assert fields["pacing.rate_per_second"].verdict == "rejected"
@@ -76,7 +77,8 @@ def test_model_unavailable_leaves_the_rules_draft() -> None:
     draft, run = onboard_document(
         document, "riverbend", source="riverbend.pdf", model=FunctionModelClient(down)
     )
-    assert run is not None and run.outcome == "model_unavailable:timeout"
+    assert run is not None
+    assert run.outcome == "model_unavailable:timeout"
     assert draft.config == rules.config
 
 

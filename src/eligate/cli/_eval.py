@@ -19,6 +19,12 @@ def register(app: typer.Typer) -> None:
 
 
 def eval_command(  # noqa: PLR0917 - typer passes options by name
+    suite: Annotated[
+        str,
+        typer.Argument(
+            help="normalize (271 gold sets) or onboarding (companion guides with truth files)."
+        ),
+    ] = "normalize",
     proposer: Annotated[
         str, typer.Option(help="Which proposer to measure: rules, or llm (ELIGATE_LLM_*).")
     ] = "rules",
@@ -30,9 +36,19 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     min_precision: Annotated[float, typer.Option(help="Exit 1 below this precision.")] = 1.0,
     max_false_accepts: Annotated[int, typer.Option(help="Exit 1 above this count.")] = 0,
 ) -> None:
-    """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report."""
+    """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report.
+
+    ``eligate eval onboarding`` measures onboarding instead: per field precision,
+    recall, share cited and false accepts, rules alone and with a scripted model.
+    """
     from eligate.cli import _llm
     from eligate.evals import load_gold, render, rules_proposer, run
+
+    if suite == "onboarding":
+        _onboarding_eval(report, max_false_accepts)
+        return
+    if suite != "normalize":
+        fail(InputFileError("unknown_suite", suite, "the suites are normalize and onboarding"))
 
     if proposer not in ("rules", "llm"):
         fail(InputFileError("unknown_proposer", proposer, "the proposers are rules and llm"))
@@ -80,6 +96,32 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
         typer.echo(
             f"eligate: eval failed: precision {figures['all.precision']:.4f} "
             f"(min {min_precision}), false accepts {figures['false_accepts']:.0f} "
+            f"(max {max_false_accepts})",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+_GUIDES = Path("tests/fixtures/guides")
+
+
+def _onboarding_eval(report: Path | None, max_false_accepts: int) -> None:
+    """Rules alone, then rules with a scripted model, over every guide with a truth file."""
+    from eligate.onboarding import evaluate, load_truths
+    from eligate.onboarding import render as render_onboarding
+
+    truths = load_truths(_GUIDES)
+    if not truths:
+        fail(InputFileError("no_guides", str(_GUIDES), "no *.truth.yaml guides found"))
+    runs = [evaluate(truths, with_model=False), evaluate(truths, with_model=True)]
+    for outcome in runs:
+        typer.echo(render_onboarding(outcome))
+    if report is not None:
+        report.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
+    false_accepts = max(outcome["overall"]["false_accepts"] for outcome in runs)
+    if false_accepts > max_false_accepts:
+        typer.echo(
+            f"eligate: eval failed: onboarding false accepts {false_accepts} "
             f"(max {max_false_accepts})",
             err=True,
         )

@@ -10,11 +10,14 @@ simulator configured as that payer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from eligate.cli._input import InputFileError, fail
+
+if TYPE_CHECKING:
+    from eligate.llm import ModelClient
 
 
 def register(app: typer.Typer) -> None:
@@ -56,9 +59,14 @@ def onboard_command(
 
 
 def _onboard(guide: Path, payer_id: str, out: Path, *, llm: bool) -> None:
-    from eligate.onboarding import OnboardingError, onboard, write_cases, write_outputs  # noqa: PLC0415
-    from eligate.onboarding import changes  # noqa: PLC0415
-    from eligate.payers import RegistryError, load_payer  # noqa: PLC0415
+    from eligate.onboarding import (
+        OnboardingError,
+        changes,
+        onboard,
+        write_cases,
+        write_outputs,
+    )
+    from eligate.payers import RegistryError, load_payer
 
     model = _model() if llm else None
     try:
@@ -82,8 +90,9 @@ def _onboard(guide: Path, payer_id: str, out: Path, *, llm: bool) -> None:
     paths = write_outputs(made.draft, out)
     cases = write_cases(made.draft.config, out / f"{payer_id}.tests")
     summary = made.draft.review_document()["summary"]
+    seconds = made.read_seconds + made.extract_seconds
     typer.echo(
-        f"{guide.name}: {made.draft.pages} pages in {made.read_seconds + made.extract_seconds:.2f} s"
+        f"{guide.name}: {made.draft.pages} pages in {seconds:.2f} s"
         f" ({made.pages_per_second:.1f} pages/s); accepted {summary['accepted']}, needs_review "
         f"{summary['needs_review']}, rejected {summary['rejected']}, missing {summary['missing']}"
     )
@@ -94,20 +103,29 @@ def _onboard(guide: Path, payer_id: str, out: Path, *, llm: bool) -> None:
     typer.echo(f"wrote {len(cases)} cases in {out / f'{payer_id}.tests'}")
 
 
-def _model() -> object:
-    from eligate.cli import _llm  # noqa: PLC0415
+def _model() -> ModelClient:
+    import os
+
+    from eligate.llm import LLMConfig, LLMConfigError, connect
 
     try:
-        return _llm.model_client()
-    except _llm.LLMSetupError as error:
-        fail(error)
+        config = LLMConfig.from_env(os.environ)
+    except LLMConfigError as error:
+        fail(InputFileError(error.code, error.setting, str(error).split(": ", 1)[-1]))
+    if config is None:
+        fail(
+            InputFileError(
+                "llm_not_configured", "ELIGATE_LLM_BASE_URL", "--llm needs a model endpoint"
+            )
+        )
+    return connect(config)
 
 
 def _verify(payer_file: Path) -> None:
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
-    from eligate.cli._onboard_verify import load_cases, verify  # noqa: PLC0415
-    from eligate.payers import RegistryError, load_payer  # noqa: PLC0415
+    from eligate.cli._onboard_verify import load_cases, verify
+    from eligate.payers import RegistryError, load_payer
 
     try:
         config = load_payer(payer_file)

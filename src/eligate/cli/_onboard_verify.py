@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from eligate.eligibility import (
     Submitter,
 )
 from eligate.payers import NoAuth, PayerConfig, PayerRegistry, RetryPolicy
-from eligate.simulator import Behavior, Simulator, start_simulator
+from eligate.simulator import Asked270, Behavior, Simulator, start_simulator
 from eligate.x12 import InquiryPerson
 
 _SUBMITTER = Submitter(
@@ -51,9 +52,7 @@ class CaseResult:
 
 def load_cases(folder: Path) -> list[dict[str, Any]]:
     """The cases in ``folder`` (``*.json``, in file name order)."""
-    return [
-        json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))
-    ]
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
 
 
 def _request(payer_id: str, case: dict[str, Any]) -> EligibilityRequest:
@@ -82,17 +81,17 @@ def _local(config: PayerConfig, endpoint: str) -> PayerConfig:
 async def verify(config: PayerConfig, cases: list[dict[str, Any]]) -> list[CaseResult]:
     """Run ``cases`` against the simulator configured as ``config``'s payer."""
     simulator = await start_simulator((config.id,), guides={config.id: config.guide})
+    keys = KeyRing.parse(KeyRing.generate("verify"))
     try:
         with tempfile.TemporaryDirectory() as folder:
-            audit = SqlAuditStore.from_url(
-                f"sqlite+aiosqlite:///{folder}/verify.db",
-                keys=KeyRing.parse(KeyRing.generate("verify")),
-            )
-            await audit.migrate()
-            try:
-                return [await _run_case(config, simulator, audit, case) for case in cases]
-            finally:
-                await audit.close()
+            results = []
+            for number, case in enumerate(cases):
+                audit = SqlAuditStore.from_url(
+                    f"sqlite+aiosqlite:///{folder}/verify{number}.db", keys=keys
+                )
+                await audit.migrate()
+                results.append(await _run_case(config, simulator, audit, case))
+            return results
     finally:
         await simulator.stop()
 
@@ -100,6 +99,7 @@ async def verify(config: PayerConfig, cases: list[dict[str, Any]]) -> list[CaseR
 async def _run_case(
     config: PayerConfig, simulator: Simulator, audit: SqlAuditStore, case: dict[str, Any]
 ) -> CaseResult:
+    """One case on a fresh core (it closes ``audit``)."""
     result = CaseResult(case["name"], case.get("description", ""))
     expect = case["expect"]
     payer = simulator.payers[config.id]
@@ -109,7 +109,10 @@ async def _run_case(
     payer.received.clear()
     registry = PayerRegistry.of(_local(config, simulator.endpoints[config.id]))
     core = Core(
-        registry=registry, cache=MemoryCache(), audit=_Unclosed(audit), salt=b"verify-salt-0123456789",
+        registry=registry,
+        cache=MemoryCache(),
+        audit=audit,
+        salt=b"verify-salt-0123456789",
         submitter=_SUBMITTER,
     )
     try:
@@ -132,7 +135,10 @@ async def _run_case(
         actions = {error.action for r in outcome.results for error in r.errors}
         if expect["action"] not in actions:
             result.problems.append(f"actions {sorted(actions)}, expected {expect['action']}")
-    if "retry_after_seconds" in expect and outcome.retry_after_seconds != expect["retry_after_seconds"]:
+    if (
+        "retry_after_seconds" in expect
+        and outcome.retry_after_seconds != expect["retry_after_seconds"]
+    ):
         result.problems.append(
             f"retry_after_seconds {outcome.retry_after_seconds}, "
             f"expected {expect['retry_after_seconds']}"
@@ -140,7 +146,9 @@ async def _run_case(
     return result
 
 
-def _check_sent(result: CaseResult, expect: dict[str, Any], received: list[Any], calls: int) -> None:
+def _check_sent(
+    result: CaseResult, expect: dict[str, Any], received: Sequence[Asked270], calls: int
+) -> None:
     if not received:
         result.problems.append("no 270 reached the payer")
         return
@@ -148,25 +156,16 @@ def _check_sent(result: CaseResult, expect: dict[str, Any], received: list[Any],
     if "sent_member_id" in expect:
         sent = asked.subscriber.member_id
         if sent != expect["sent_member_id"]:
-            result.problems.append(f"270 carried member id {sent!r}, expected {expect['sent_member_id']!r}")
+            result.problems.append(
+                f"270 carried member id {sent!r}, expected {expect['sent_member_id']!r}"
+            )
     if "eq_count" in expect and len(asked.service_types) != expect["eq_count"]:
-        result.problems.append(f"270 carried {len(asked.service_types)} EQ, expected {expect['eq_count']}")
+        result.problems.append(
+            f"270 carried {len(asked.service_types)} EQ, expected {expect['eq_count']}"
+        )
     if "sent_as" in expect:
         sent_as = "dependent" if asked.dependent is not None else "subscriber"
         if sent_as != expect["sent_as"]:
             result.problems.append(f"patient sent as {sent_as}, expected {expect['sent_as']}")
     if "payer_calls" in expect and calls != expect["payer_calls"]:
         result.problems.append(f"{calls} payer call(s), expected {expect['payer_calls']}")
-
-
-class _Unclosed:
-    """The shared audit store, handed to each case's core, which must not close it."""
-
-    def __init__(self, store: SqlAuditStore) -> None:
-        self._store = store
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    async def close(self) -> None:
-        """Left open: the verify run closes the store once, at the end."""

@@ -53,14 +53,14 @@ def apply_guide(request: EligibilityRequest, guide: Guide | None) -> Eligibility
     if guide.dependents_as_subscriber and dependent is not None and dependent.member_id:
         subscriber, dependent = dependent, None
     payer = request.payer_id
-    if guide.member_id_pattern and subscriber.member_id is not None:
-        if not re.fullmatch(guide.member_id_pattern, subscriber.member_id):
-            raise GuideRefusedError(
-                "the member ID does not match the payer's format",
-                payer_id=payer,
-                action="fix_member_id",
-                field="member_id",
-            )
+    pattern = guide.member_id_pattern
+    if pattern and subscriber.member_id and not re.fullmatch(pattern, subscriber.member_id):
+        raise GuideRefusedError(
+            "the member ID does not match the payer's format",
+            payer_id=payer,
+            action="fix_member_id",
+            field="member_id",
+        )
     patient = dependent or subscriber
     for name in guide.required_fields:
         value = {
@@ -135,5 +135,6 @@ def with_guide_actions(
             else error
             for error in result.errors
         ]
-        out.append(result.model_copy(update={"errors": errors}) if errors != result.errors else result)
+        changed = errors != result.errors
+        out.append(result.model_copy(update={"errors": errors}) if changed else result)
     return out

@@ -284,7 +284,7 @@ ISA08 unless the quote says ISA08.
 """
 
 
-def supported(finding: Finding) -> bool:
+def supported(document: GuideDocument, finding: Finding) -> bool:
     """Whether the citation states the value.
 
     The rules, run on the cited words alone, find the same value; or, for a field
@@ -295,7 +295,8 @@ def supported(finding: Finding) -> bool:
 
     wanted = _key(finding.value)
     for citation in finding.citations:
-        again = extract(quote_document(citation.text, citation.page))
+        context = document.page_text(citation.page)
+        again = extract(quote_document(citation.text, citation.page, page_text=context))
         if any(item.field == finding.field and _key(item.value) == wanted for item in again):
             return True
         literal = finding.field in _LITERAL_FIELDS and isinstance(finding.value, str)
@@ -309,7 +310,7 @@ def review(document: GuideDocument, findings: Iterable[Finding]) -> list[FieldRe
     reviews = []
     for field, (finding, choice_reasons, alternatives) in resolve(findings).items():
         hard = grounding(document, finding)
-        if finding.proposed_by == "llm" and not hard and not supported(finding):
+        if finding.proposed_by == "llm" and not hard and not supported(document, finding):
             hard.append("value_not_supported_by_citation")
         domain_hard, soft = domain(field, finding.value)
         hard += domain_hard

@@ -257,9 +257,13 @@ def _looks_like_header(row: tuple[str, ...]) -> bool:
     return bool(cells) and all(_HEADER_WORDS.match(cell) for cell in cells)
 
 
-def quote_document(quote: str, page: int) -> GuideDocument:
-    """A document holding ``quote`` alone on ``page``, for the rules to re-read a citation."""
+def quote_document(quote: str, page: int, *, page_text: str | None = None) -> GuideDocument:
+    """A document whose only passages are ``quote`` on ``page``, for the rules to re-read.
+
+    ``page_text`` is the cited page's whole text, when known: rules that look at
+    the page around a line (an AAA code table's page mentions AAA) see it.
+    """
     text = normalize_space(quote)
     passages = tuple(Passage(page, text, kind, 0) for kind in ("line", "sentence", "row"))
-    pages = (*("" for _ in range(page - 1)), text)
+    pages = (*("" for _ in range(page - 1)), page_text or text)
     return GuideDocument(pages=pages, passages=passages, tables=())

@@ -24,9 +24,9 @@ from typing import Any
 import yaml
 
 from eligate.llm import FunctionModelClient, ModelCall
-from eligate.onboarding import FIELDS, GuideDocument, grounding, read_guide
-from eligate.onboarding._checks import FieldReview
-from eligate.onboarding._findings import Finding
+from eligate.onboarding._checks import FieldReview, grounding
+from eligate.onboarding._document import GuideDocument, read_guide
+from eligate.onboarding._findings import FIELDS, Finding
 from eligate.onboarding._onboard import onboard_document
 
 

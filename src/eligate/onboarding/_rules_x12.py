@@ -54,9 +54,9 @@ def _tag_value(tag: str, text: str) -> str | None:
         match = _QUALIFIER.search(text)
         return match.group(1) if match else None
     if tag == "GS08":
-        versions = _GS08.findall(text)
+        versions: list[str] = _GS08.findall(text)
         preferred = [version for version in versions if "X279" in version]
-        return (preferred or versions or [None])[0]
+        return (preferred or versions)[0] if versions else None
     return _id_token(text)
 
 
