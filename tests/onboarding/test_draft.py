@@ -87,9 +87,7 @@ def test_rejected_value_stays_out_of_the_payer_file() -> None:
 
 def test_value_the_schema_refuses_is_rejected_with_its_words() -> None:
     """A value past the domain checks but refused by the payer file schema is rejected."""
-    item = FieldReview(
-        "guide.max_eq_per_request", 0, (Citation(1, "x"),), "rules", "accepted", ()
-    )
+    item = FieldReview("guide.max_eq_per_request", 0, (Citation(1, "x"),), "rules", "accepted", ())
     draft = build_draft("acme", [item], pages=1, source="acme.pdf")
     (kept,) = draft.reviews
     assert kept.verdict == "rejected"

@@ -34,8 +34,12 @@ def test_real_quote_that_does_not_state_the_value_is_rejected() -> None:
     quote = "Riverbend answers real-time inquiries in under 15 seconds."
     assert quote in document.page_text(2)
     client = _scripted(
-        {"field": "guide.test_endpoint", "value": "https://core.riverbend.example/soap/eligibility",
-         "page": 2, "quote": "posted to https://core.riverbend.example/soap/eligibility."},
+        {
+            "field": "guide.test_endpoint",
+            "value": "https://core.riverbend.example/soap/eligibility",
+            "page": 2,
+            "quote": "posted to https://core.riverbend.example/soap/eligibility.",
+        },
         {"field": "pacing.rate_per_second", "value": 15, "page": 2, "quote": quote},
     )
     draft, run = onboard_document(document, "riverbend", source="riverbend.pdf", model=client)
@@ -56,8 +60,12 @@ def test_invented_quote_is_rejected() -> None:
     """A quote that is not on the cited page rejects the value; the draft keeps the default."""
     document = read_once(GUIDES / "riverbend.pdf")
     client = _scripted(
-        {"field": "pacing.rate_per_second", "value": 40, "page": 2,
-         "quote": "Riverbend accepts 40 requests per second."}
+        {
+            "field": "pacing.rate_per_second",
+            "value": 40,
+            "page": 2,
+            "quote": "Riverbend accepts 40 requests per second.",
+        }
     )
     draft, _ = onboard_document(document, "riverbend", source="riverbend.pdf", model=client)
     item = next(item for item in draft.reviews if item.field == "pacing.rate_per_second")

@@ -2,9 +2,9 @@
 
 The simulator is started with the payer file's guide section (it answers as the
 guide says the payer does); the core is built on that one payer, with the
-endpoint pointed at the simulator and no credentials. Each case gets a fresh
-core (so no answer is served from a cache) and the simulator's counters reset,
-then the expectation is checked: refused before sending with the stated action,
+endpoint pointed at the simulator and no credentials. Each case asks about its
+own date of service (so no answer is served from the cache) with the simulator's
+counters reset, then the expectation is checked: refused before sending with the stated action,
 or sent, with what the 270 carried and what the caller got.
 """
 
@@ -14,7 +14,7 @@ import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from eligate.eligibility import (
     SqlAuditStore,
     Submitter,
 )
-from eligate.payers import NoAuth, PayerConfig, PayerRegistry, RetryPolicy
+from eligate.payers import NoAuth, Pacing, PayerConfig, PayerRegistry, RetryPolicy
 from eligate.simulator import Asked270, Behavior, Simulator, start_simulator
 from eligate.x12 import InquiryPerson
 
@@ -55,7 +55,8 @@ def load_cases(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
 
 
-def _request(payer_id: str, case: dict[str, Any]) -> EligibilityRequest:
+def _request(payer_id: str, case: dict[str, Any], number: int) -> EligibilityRequest:
+    """The case's request; its own date of service, so no case is answered from the cache."""
     asked = case["request"]
     dependent = asked.get("dependent")
     return EligibilityRequest(
@@ -63,7 +64,7 @@ def _request(payer_id: str, case: dict[str, Any]) -> EligibilityRequest:
         subscriber=InquiryPerson.model_validate(asked["subscriber"]),
         dependent=InquiryPerson.model_validate(dependent) if dependent else None,
         service_type_codes=tuple(asked["service_type_codes"]),
-        date_of_service=datetime.now(UTC).date(),
+        date_of_service=datetime.now(UTC).date() - timedelta(days=number),
         correlation_id=f"verify-{case['name']}",
     )
 
@@ -74,6 +75,8 @@ def _local(config: PayerConfig, endpoint: str) -> PayerConfig:
             "endpoint": endpoint,
             "auth": NoAuth(),
             "retry": RetryPolicy(attempts=1, failures=("connect",)),
+            # The guide's rate is the real payer's; the loopback one need not be paced.
+            "pacing": Pacing(rate_per_second=1000, burst=100),
         }
     )
 
@@ -81,25 +84,34 @@ def _local(config: PayerConfig, endpoint: str) -> PayerConfig:
 async def verify(config: PayerConfig, cases: list[dict[str, Any]]) -> list[CaseResult]:
     """Run ``cases`` against the simulator configured as ``config``'s payer."""
     simulator = await start_simulator((config.id,), guides={config.id: config.guide})
-    keys = KeyRing.parse(KeyRing.generate("verify"))
     try:
         with tempfile.TemporaryDirectory() as folder:
-            results = []
-            for number, case in enumerate(cases):
-                audit = SqlAuditStore.from_url(
-                    f"sqlite+aiosqlite:///{folder}/verify{number}.db", keys=keys
-                )
-                await audit.migrate()
-                results.append(await _run_case(config, simulator, audit, case))
-            return results
+            audit = SqlAuditStore.from_url(
+                f"sqlite+aiosqlite:///{folder}/verify.db",
+                keys=KeyRing.parse(KeyRing.generate("verify")),
+            )
+            await audit.migrate()
+            core = Core(
+                registry=PayerRegistry.of(_local(config, simulator.endpoints[config.id])),
+                cache=MemoryCache(),
+                audit=audit,
+                salt=b"verify-salt-0123456789",
+                submitter=_SUBMITTER,
+            )
+            try:
+                return [
+                    await _run_case(config, simulator, core, case, number)
+                    for number, case in enumerate(cases)
+                ]
+            finally:
+                await core.close()
     finally:
         await simulator.stop()
 
 
 async def _run_case(
-    config: PayerConfig, simulator: Simulator, audit: SqlAuditStore, case: dict[str, Any]
+    config: PayerConfig, simulator: Simulator, core: Core, case: dict[str, Any], number: int
 ) -> CaseResult:
-    """One case on a fresh core (it closes ``audit``)."""
     result = CaseResult(case["name"], case.get("description", ""))
     expect = case["expect"]
     payer = simulator.payers[config.id]
@@ -107,16 +119,8 @@ async def _run_case(
     await simulator.set_behavior(config.id, Behavior(latency_ms=0, jitter_ms=0, aaa=aaa))
     payer.requests = 0
     payer.received.clear()
-    registry = PayerRegistry.of(_local(config, simulator.endpoints[config.id]))
-    core = Core(
-        registry=registry,
-        cache=MemoryCache(),
-        audit=audit,
-        salt=b"verify-salt-0123456789",
-        submitter=_SUBMITTER,
-    )
     try:
-        outcome = await core.check(_request(config.id, case))
+        outcome = await core.check(_request(config.id, case, number))
     except GuideRefusedError as refused:
         if expect.get("sent", True):
             result.problems.append(f"refused ({refused.action}) but expected to be sent")
@@ -125,8 +129,6 @@ async def _run_case(
         if payer.requests:
             result.problems.append(f"refused, yet {payer.requests} request(s) reached the payer")
         return result
-    finally:
-        await core.close()
     if not expect.get("sent", True):
         result.problems.append(f"sent, expected a refusal with {expect.get('action')}")
         return result
@@ -135,13 +137,10 @@ async def _run_case(
         actions = {error.action for r in outcome.results for error in r.errors}
         if expect["action"] not in actions:
             result.problems.append(f"actions {sorted(actions)}, expected {expect['action']}")
-    if (
-        "retry_after_seconds" in expect
-        and outcome.retry_after_seconds != expect["retry_after_seconds"]
-    ):
+    wanted = expect.get("retry_after_seconds")
+    if "retry_after_seconds" in expect and outcome.retry_after_seconds != wanted:
         result.problems.append(
-            f"retry_after_seconds {outcome.retry_after_seconds}, "
-            f"expected {expect['retry_after_seconds']}"
+            f"retry_after_seconds {outcome.retry_after_seconds}, expected {wanted}"
         )
     return result
 

@@ -193,13 +193,17 @@ def _invented(name: str) -> dict[str, Any]:
     return {"field": name, "value": value, "page": 1, "quote": f"The {name} is {value}."}
 
 
-Mode = Callable[[GuideTruth], FunctionModelClient | None]
-
-
 def evaluate(
-    truths: list[GuideTruth], *, with_model: bool, clock: Callable[[], float] = time.perf_counter
+    truths: list[GuideTruth],
+    *,
+    with_model: bool,
+    clock: Callable[[], float] = time.perf_counter,
+    read: Callable[[Path], GuideDocument] = read_guide,
 ) -> dict[str, Any]:
-    """Score every guide whose PDF is present; report per field and per guide."""
+    """Score every guide whose PDF is present; report per field and per guide.
+
+    ``read`` reads a guide (tests hand in a cached reader); ``clock`` times it.
+    """
     scores: dict[str, FieldScore] = {name: FieldScore() for name in FIELDS}
     runs: list[GuideRun] = []
     skipped = []
@@ -208,14 +212,14 @@ def evaluate(
             skipped.append(f"{truth.payer_id}: guide not found at {truth.pdf}")
             continue
         started = clock()
-        document = read_guide(truth.pdf)
-        read = clock()
+        document = read(truth.pdf)
+        read_at = clock()
         model = scripted_model(truth) if with_model else None
         draft, model_run = onboard_document(
             document, truth.payer_id, source=truth.pdf.name, model=model
         )
         done = clock()
-        run = GuideRun(truth.payer_id, document.page_count, read - started, done - read)
+        run = GuideRun(truth.payer_id, document.page_count, read_at - started, done - read_at)
         run.model_outcome = model_run.outcome if model_run is not None else None
         run.wrong = score_guide(truth, document, list(draft.reviews), scores)
         runs.append(run)
