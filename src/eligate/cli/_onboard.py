@@ -126,6 +126,9 @@ def _verify(payer_file: Path) -> None:
 
     from eligate.cli._onboard_verify import load_cases, verify
     from eligate.payers import RegistryError, load_payer
+    from eligate.service import configure_logging
+
+    configure_logging(level="warning")
 
     try:
         config = load_payer(payer_file)
