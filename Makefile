@@ -67,3 +67,10 @@ bench-service-isolation: install
 .PHONY: bench-onboarding
 bench-onboarding: install
 	$(BIN)/python bench/bench_onboarding.py $(ARGS)
+
+# Onboarding: per-field precision, recall, share cited and false accepts over the guides
+# with truth files (tests/fixtures/guides, and the real guide in ../shared when present).
+.PHONY: eval-onboarding
+eval-onboarding: install
+	@mkdir -p reports
+	$(BIN)/eligate eval onboarding --max-false-accepts 0 --report reports/eval-onboarding.json

@@ -10,10 +10,11 @@ import pytest
 
 from eligate.onboarding import example_member_id, generate_cases, write_cases
 from eligate.onboarding._onboard import onboard_document
+from eligate.payers import PayerConfig
 from tests.onboarding.conftest import GUIDES, read_once
 
 
-def _config(payer: str) -> object:
+def _config(payer: str) -> PayerConfig:
     document = read_once(GUIDES / f"{payer}.pdf")
     draft, _ = onboard_document(document, payer, source=f"{payer}.pdf")
     return draft.config

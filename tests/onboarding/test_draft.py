@@ -14,12 +14,6 @@ from eligate.payers import load_registry
 from tests.onboarding.conftest import GUIDES, read_once
 
 
-def _draft(payer: str) -> object:
-    document = read_once(GUIDES / f"{payer}.pdf")
-    draft, _ = onboard_document(document, payer, source=f"{payer}.pdf")
-    return draft
-
-
 def test_draft_loads_in_the_registry_with_the_guide_section(tmp_path: Path) -> None:
     """DIR/ID.yaml is a payer file load_registry accepts, with the guide's values."""
     document = read_once(GUIDES / "pinemeadow.pdf")
