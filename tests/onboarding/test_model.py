@@ -111,3 +111,21 @@ def test_model_aaa_entry_needs_its_words() -> None:
     )
     verdicts = {item.field: item.verdict for item in review(document, [good, wrong])}
     assert verdicts == {"guide.aaa.42": "accepted", "guide.aaa.73": "rejected"}
+
+
+def test_value_the_rules_cannot_reread_goes_to_review_not_accepted() -> None:
+    """Juniper Hill's "Only a single EQ": a model's 1 with that quote is drafted for review."""
+    document = read_once(GUIDES / "juniperhill.pdf")
+    quote = "Only a single EQ segment is accepted per 270."
+    page = next(p for p in range(1, 4) if quote in document.page_text(p))
+    client = _scripted(
+        {"field": "guide.max_eq_per_request", "value": 1, "page": page, "quote": quote},
+        {"field": "guide.version", "value": "7.0", "page": 1, "quote": "Document version: v6.2."},
+    )
+    draft, _ = onboard_document(document, "juniper", source="juniperhill.pdf", model=client)
+    fields = {item.field: item for item in draft.reviews}
+    assert fields["guide.max_eq_per_request"].verdict == "needs_review"
+    assert "model_value_not_read_by_rules" in fields["guide.max_eq_per_request"].reasons
+    assert draft.config.guide is not None
+    assert draft.config.guide.max_eq_per_request == 1
+    assert fields["guide.version"].verdict == "rejected"

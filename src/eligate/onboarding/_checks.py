@@ -2,7 +2,8 @@
 
 AI proposes, rules dispose, here as for 271s: whoever proposed a value (the rules
 or a model), it is ``accepted`` only when every cited text is on the cited page,
-the words carrying the value are in the citation, statements in the guide agree,
+the words carrying the value are in the citation (a model's value: the rules
+re-read it from the quote; see ``_support``), statements in the guide agree,
 and the value passes the payer file's schema and the domain checks (ISA
 qualifiers from the X12 list, ids that fit 15 characters, service types from the
 code set, timeouts within CORE limits, https endpoints). A soft problem sends it
@@ -20,9 +21,10 @@ from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
-from eligate.onboarding._document import GuideDocument, normalize_space, quote_document
+from eligate.onboarding._document import GuideDocument, normalize_space
 from eligate.onboarding._findings import Citation, Finding, ProposedBy
 from eligate.onboarding._rules_aaa import AAA_ACTIONS
+from eligate.onboarding._support import support
 from eligate.x12 import code_set
 
 Verdict = Literal["accepted", "needs_review", "rejected"]
@@ -275,44 +277,18 @@ def _aaa_reasons(code: str, value: object) -> list[str]:
     return reasons
 
 
-_LITERAL_FIELDS = frozenset({"x12.payer_name", "guide.contact"})
-"""Fields a quote supports by holding the value: free text with no role to tell apart.
-
-Every other field needs the rules to read the same value from the quote: a URL
-in a quote is not a test endpoint unless the words call it one; a code is not
-ISA08 unless the quote says ISA08.
-"""
-
-
-def supported(document: GuideDocument, finding: Finding) -> bool:
-    """Whether the citation states the value.
-
-    The rules, run on the cited words alone, find the same value; or, for a field
-    written literally, the value is in the words. Applied to what a model
-    proposes; a rule's finding is supported by construction.
-    """
-    from eligate.onboarding._rules import extract  # noqa: PLC0415 - _rules imports peers of this module
-
-    wanted = _key(finding.value)
-    for citation in finding.citations:
-        context = document.page_text(citation.page)
-        again = extract(quote_document(citation.text, citation.page, page_text=context))
-        if any(item.field == finding.field and _key(item.value) == wanted for item in again):
-            return True
-        literal = finding.field in _LITERAL_FIELDS and isinstance(finding.value, str)
-        if literal and str(finding.value) and str(finding.value).lower() in citation.text.lower():
-            return True
-    return False
-
-
 def review(document: GuideDocument, findings: Iterable[Finding]) -> list[FieldReview]:
     """The verdict on every field the findings speak of, in the order they were found."""
     reviews = []
     for field, (finding, choice_reasons, alternatives) in resolve(findings).items():
         hard = grounding(document, finding)
-        if finding.proposed_by == "llm" and not hard and not supported(document, finding):
-            hard.append("value_not_supported_by_citation")
         domain_hard, soft = domain(field, finding.value)
+        if finding.proposed_by == "llm" and not hard:
+            level = support(document, finding)
+            if level == "none":
+                hard.append("value_not_supported_by_citation")
+            elif level == "words":
+                soft.append("model_value_not_read_by_rules")
         hard += domain_hard
         soft += list(choice_reasons)
         verdict: Verdict = "rejected" if hard else "needs_review" if soft else "accepted"

@@ -6,9 +6,9 @@ citation is on its page: target 100%), and false accepts (accepted values that
 are wrong, not in the guide, or stated in conflict: target 0). Run with the rules
 alone and with a scripted model. The scripted model is a test double, not a
 model: it answers the fields it is asked from the truth file with the sentence
-that states the value, and invents a value with a made-up quote for every field
-the guide does not state, so the figures show what the gate lets through, not a
-real model's accuracy.
+that states the value (as an ideal reader would find it), and invents a value
+with a made-up quote for every field the guide does not state, so the figures
+show what the gate lets through, not a real model's accuracy.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from eligate.onboarding._checks import FieldReview, grounding
 from eligate.onboarding._document import GuideDocument, read_guide
 from eligate.onboarding._findings import FIELDS, Finding
 from eligate.onboarding._onboard import onboard_document
+from eligate.onboarding._support import states_by_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,7 @@ def score_guide(
     return wrong
 
 
-_SENTENCE = re.compile(r"[^.]*\.")
+_SENTENCE = re.compile(r"(?:[^.]|\.(?=\w))+(?:\.|$)")
 
 
 def scripted_model(truth: GuideTruth) -> FunctionModelClient:
@@ -155,7 +156,7 @@ def scripted_model(truth: GuideTruth) -> FunctionModelClient:
                 proposals.append(_invented(name))
                 continue
             for key, value in stated.items():
-                quote = _quote_for(value, pages)
+                quote = _quote_for(key, value, pages)
                 if quote is None:
                     continue
                 page, text = quote
@@ -170,12 +171,15 @@ def scripted_model(truth: GuideTruth) -> FunctionModelClient:
     return FunctionModelClient(answer, model="scripted")
 
 
-def _quote_for(value: object, pages: dict[int, str]) -> tuple[int, str] | None:
-    needle = value if isinstance(value, str) else json.dumps(value)
+def _quote_for(field: str, value: object, pages: dict[int, str]) -> tuple[int, str] | None:
+    """The first sentence (up to three joined) that speaks of ``field`` and holds ``value``."""
     for page, text in sorted(pages.items()):
-        for sentence in _SENTENCE.findall(text):
-            if needle and needle in sentence:
-                return page, sentence.strip()[:300]
+        sentences = [part.strip() for part in _SENTENCE.findall(text)]
+        for start in range(len(sentences)):
+            for size in (1, 2, 3):
+                quote = " ".join(sentences[start : start + size])
+                if len(quote) <= 300 and states_by_words(field, value, quote):
+                    return page, quote
     return None
 
 
