@@ -1,9 +1,10 @@
 """The onboarding evaluation: companion guides with truth files, scored per field.
 
-Per field, over every guide: precision (values written to the draft that are
-right), recall (stated values drafted right), share cited (drafted values whose
-citation is on its page: target 100%), and false accepts (accepted values that
-are wrong, not in the guide, or stated in conflict: target 0). Run with the rules
+Per field, over every guide: precision (values written to the draft, accepted
+or for review, that are right), recall (stated values drafted right), share
+cited (drafted values whose citation is on its page: target 100%), false
+accepts (accepted values that are wrong, not in the guide, or stated in
+conflict: target 0), and how many drafted values were accepted outright. Run with the rules
 alone and with a scripted model. The scripted model is a test double, not a
 model: it answers the fields it is asked from the truth file with the sentence
 that states the value (as an ideal reader would find it), and invents a value
@@ -68,6 +69,7 @@ class FieldScore:
 
     truths: int = 0
     drafted: int = 0
+    accepted: int = 0
     correct: int = 0
     cited: int = 0
     false_accepts: int = 0
@@ -80,6 +82,7 @@ class FieldScore:
             "share_cited": self.cited / self.drafted if self.drafted else None,
             "false_accepts": self.false_accepts,
             "drafted": self.drafted,
+            "accepted": self.accepted,
             "truths": self.truths,
         }
 
@@ -128,6 +131,7 @@ def score_guide(
                 wrong.append(f"{name}: missing")
             continue
         score.drafted += 1
+        score.accepted += item.verdict == "accepted"
         right = want is not None and _same(name, item.value, want)
         score.correct += right
         finding = Finding(name, item.value, item.citations, item.proposed_by)
@@ -231,6 +235,7 @@ def evaluate(
     for score in scores.values():
         total.truths += score.truths
         total.drafted += score.drafted
+        total.accepted += score.accepted
         total.correct += score.correct
         total.cited += score.cited
         total.false_accepts += score.false_accepts
@@ -267,13 +272,13 @@ def render(report: dict[str, Any]) -> str:
         f"onboarding eval ({report['mode']}): {report['guides']} guides, "
         f"{report['pages_per_second']} pages/s",
         f"{'field':34} {'precision':>9} {'recall':>8} {'cited':>8} {'false acc':>9} "
-        f"{'drafted':>7} {'truths':>6}",
+        f"{'drafted':>7} {'accepted':>8} {'truths':>6}",
     ]
     for name, figures in [*report["fields"].items(), ("OVERALL", report["overall"])]:
         lines.append(
             f"{name:34} {pct(figures['precision']):>9} {pct(figures['recall']):>8} "
             f"{pct(figures['share_cited']):>8} {figures['false_accepts']:>9} "
-            f"{figures['drafted']:>7} {figures['truths']:>6}"
+            f"{figures['drafted']:>7} {figures['accepted']:>8} {figures['truths']:>6}"
         )
     for run in report["per_guide"]:
         wrong = "; ".join(run["wrong"]) or "all right"
