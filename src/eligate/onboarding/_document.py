@@ -160,6 +160,7 @@ def read_guide(path: Path) -> GuideDocument:
                     if rows:
                         share = float(table.bbox[1]) / float(page.height or 1)
                         raw_tables.append(_RawTable(number, share, rows))
+                page.close()  # drop the page's parsed objects: a 200-page guide stays small
     except GuideReadError:
         raise
     except PDFSyntaxError:
