@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,65 @@ def test_verify_runs_the_cases_against_the_simulator(tmp_path: Path) -> None:
     failed = _run("onboard", "verify", str(tmp_path / "lake.yaml"))
     assert failed.returncode == 1
     assert "FAIL card_suffix_stripped" in failed.stdout
+
+
+def test_llm_step_through_the_real_client_on_a_loopback_model(tmp_path: Path) -> None:
+    """--llm asks the configured endpoint (loopback) for what the rules left; the gate decides."""
+    from tests.normalizer.llm_server import JSON, LoopbackLLM, Reply, completion
+
+    def script(request: JSON, number: int) -> Reply:
+        proposals = {
+            "proposals": [
+                {
+                    "field": "pacing.rate_per_second",
+                    "value": 40,
+                    "page": 2,
+                    "quote": "Riverbend accepts 40 requests per second.",
+                }
+            ]
+        }
+        return completion(request, proposals)
+
+    with LoopbackLLM(script) as server:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "eligate",
+                "onboard",
+                str(GUIDES / "riverbend.pdf"),
+                "--payer-id",
+                "riverbend",
+                "--out",
+                str(tmp_path),
+                "--llm",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={
+                **os.environ,
+                "ELIGATE_LLM_BASE_URL": server.base_url,
+                "ELIGATE_LLM_MODEL": "scripted",
+            },
+        )
+        asked = json.loads(server.bodies[0])
+    assert done.returncode == 0, done.stderr
+    assert "model: proposed (1 proposals)" in done.stdout
+    user = next(m for m in asked["messages"] if m["role"] == "user")["content"]
+    assert "pacing.rate_per_second" in user
+    review = json.loads((tmp_path / "riverbend.review.json").read_text(encoding="utf-8"))
+    entry = review["fields"]["pacing.rate_per_second"]
+    assert (entry["proposed_by"], entry["verdict"]) == ("llm", "rejected")
+    assert load_registry(tmp_path)["riverbend"].pacing.rate_per_second == 50
+
+
+def test_llm_without_an_endpoint_is_status_2(tmp_path: Path) -> None:
+    """--llm with no ELIGATE_LLM_* set is one line and status 2, nothing written."""
+    done = _run(
+        "onboard", str(GUIDES / "riverbend.pdf"), "--payer-id", "r", "--out", str(tmp_path), "--llm"
+    )
+    assert done.returncode == 2
+    assert "llm_not_configured" in done.stderr
+    assert not list(tmp_path.iterdir())
