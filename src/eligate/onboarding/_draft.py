@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from eligate.onboarding._checks import FieldReview
 from eligate.onboarding._findings import FIELDS, REVIEW_ONLY
+from eligate.onboarding.errors import OnboardingUsageError
 from eligate.payers import PayerConfig
 
 DEFAULT_RETRY_FAILURES = ("connect", "http_5xx")
@@ -103,8 +104,6 @@ def build_draft(payer_id: str, reviews: list[FieldReview], *, pages: int, source
     Raises:
         OnboardingUsageError: ``payer_id`` is not a valid registry id.
     """
-    from eligate.onboarding.errors import OnboardingUsageError  # noqa: PLC0415
-
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", payer_id):
         raise OnboardingUsageError(
             f"payer id {payer_id!r} must be lower-case letters, digits, '-' or '_'"

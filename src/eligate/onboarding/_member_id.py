@@ -100,12 +100,6 @@ def _piece(match: re.Match[str]) -> str | None:
     return None
 
 
-_SUFFIX = re.compile(
-    r"\b" + _COUNT + r"[ -](digit|letter|character)\b[^.]*?\b(?:suffix|person code)\b"
-    r"[^.]*?\bafter an? (hyphen|dash|space)"
-    r"|\b(?:suffix|person code)\b[^.]*?\b" + _COUNT.replace("(", "(?:", 1) + r"[ -]digit",
-    re.IGNORECASE,
-)
 _SUFFIX_SIMPLE = re.compile(
     r"\b" + _COUNT + r"[ -](digit|letter|character)\b[^.(]*?\b(?:suffix|person code)\b"
     r"[^.(]*?\bafter an? (hyphen|dash|space)",
