@@ -129,3 +129,37 @@ def test_value_the_rules_cannot_reread_goes_to_review_not_accepted() -> None:
     assert draft.config.guide is not None
     assert draft.config.guide.max_eq_per_request == 1
     assert fields["guide.version"].verdict == "rejected"
+
+
+def test_pages_sent_fit_the_budget_and_favour_the_fields() -> None:
+    """The pages most about the fields asked go first; the budget is never exceeded."""
+    from eligate.onboarding._model import pages_for
+
+    document = read_once(GUIDES / "harborlight.pdf")
+    chosen = pages_for(document, ["guide.aaa"], budget=2_500)
+    assert sum(len(document.page_text(page)) for page in chosen) <= 2_500
+    assert 5 in chosen
+
+
+def test_nothing_to_ask_and_fields_not_asked_are_ignored() -> None:
+    """No field left: no call. A proposal for a field not asked is dropped."""
+    from eligate.onboarding import propose
+
+    document = read_once(GUIDES / "pinemeadow.pdf")
+    client = _scripted(
+        {"field": "endpoint", "value": "https://evil.example/270", "page": 2, "quote": "x"},
+        {
+            "field": "guide.aaa",
+            "value": [
+                {"code": "42", "action": "retry_later", "resend": True, "wait_seconds": 300},
+                "not an entry",
+            ],
+            "page": 5,
+            "quote": "42 Unable to Respond at Current Time Resubmit after 5 minutes.",
+        },
+    )
+    assert propose(client, document, []).outcome == "nothing_to_ask"
+    assert client.calls == []
+    run = propose(client, document, ["guide.aaa"])
+    assert [finding.field for finding in run.findings] == ["guide.aaa.42"]
+    assert run.findings[0].proposed_by == "llm"
