@@ -74,3 +74,8 @@ bench-onboarding: install
 eval-onboarding: install
 	@mkdir -p reports
 	$(BIN)/eligate eval onboarding --max-false-accepts 0 --report reports/eval-onboarding.json
+
+# The rolling latency window over a million checks: memory flat, beside the old behaviour.
+.PHONY: bench-window
+bench-window: install
+	$(BIN)/python bench/bench_window.py

@@ -104,10 +104,9 @@ def test_disagreeing_statements_without_revision_need_review() -> None:
     assert item.alternatives == (15,)
 
 
-def test_aaa_actions_are_the_stable_actions_of_results() -> None:
-    """Every action onboarding may propose is one an AAA error in a result can carry."""
-    from eligate.normalizer import ACTION_BY_REASON, FALLBACK_ACTION
-    from eligate.onboarding._rules_aaa import AAA_ACTIONS
+def test_every_word_action_is_a_stable_action() -> None:
+    """Each action the AAA rules read from words is one a result's AAA error can carry."""
+    from eligate.codes import AaaAction, codes_of
+    from eligate.onboarding._rules_aaa import _ACTION_WORDS
 
-    stable = {*ACTION_BY_REASON.values(), FALLBACK_ACTION}
-    assert not AAA_ACTIONS - stable
+    assert {action for action, _ in _ACTION_WORDS} | {"retry_later"} <= codes_of(AaaAction)

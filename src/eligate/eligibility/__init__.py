@@ -27,6 +27,15 @@ from eligate.eligibility._crypto import (
     AuditKey,
     KeyRing,
 )
+from eligate.eligibility._inquiry import (
+    Context,
+    EligibilityCore,
+    EligibilityOutcome,
+    EligibilityRequest,
+    Origin,
+    PayerHealth,
+    PayerSummary,
+)
 from eligate.eligibility._policy import (
     BATCH_TTL,
     REALTIME_TTL,
@@ -39,16 +48,8 @@ from eligate.eligibility._ports import (
     AuditSource,
     AuditStatus,
     AuditStore,
-    BreakerState,
     CachedAnswer,
     CacheKey,
-    Context,
-    EligibilityCore,
-    EligibilityOutcome,
-    EligibilityRequest,
-    Origin,
-    PayerHealth,
-    PayerSummary,
     ResultCache,
     VerifyReport,
 )
@@ -85,7 +86,6 @@ __all__ = [
     "AuditVerifyReport",
     "BadDatabaseUrlError",
     "BadKeyError",
-    "BreakerState",
     "CacheKey",
     "CacheUsageError",
     "CachedAnswer",

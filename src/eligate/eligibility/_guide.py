@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from eligate.eligibility._ports import EligibilityRequest
+from eligate.eligibility._inquiry import EligibilityRequest
 from eligate.eligibility.errors import GuideRefusedError
 from eligate.normalizer import EligibilityResult
 from eligate.payers import Guide, GuideAaaRule

@@ -12,7 +12,11 @@ import time
 import stamina
 import structlog
 
-from eligate.eligibility._guards import (
+from eligate.codes import FailureKind, RefusalKind
+from eligate.eligibility._transport import PayerTransport
+from eligate.eligibility.errors import PayerCallError, PayerRefusedError
+from eligate.guards import (
+    BreakerState,
     Bulkhead,
     CircuitBreaker,
     Clock,
@@ -20,10 +24,7 @@ from eligate.eligibility._guards import (
     RollingWindow,
     TokenBucket,
 )
-from eligate.eligibility._ports import BreakerState
-from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import PayerCallError, PayerRefusedError, RefusalKind
-from eligate.payers import FailureKind, PayerConfig
+from eligate.payers import PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")
 

@@ -7,7 +7,8 @@ imports it when the first client is built. Bounds:
   it; each HTTP attempt's timeouts are the time left, set by a transport wrapper,
   never a fixed per-attempt value that multiplies;
 - at most ``max_reasks`` re-asks (instructor's loop) and one retry of a 429/5xx,
-  only when its Retry-After fits in the time left;
+  only when its Retry-After fits in the time left (stamina, with a backoff hook
+  that waits the Retry-After; its instrumentation hooks count the retry);
 - a token budget (instructor stops re-asking once usage reaches it);
 - a semaphore for calls in flight, and a circuit breaker so a dead endpoint is
   refused at once instead of slowing every request.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 import httpx2
 import instructor
 import openai
+import stamina
 from instructor.v2.core.errors import (
     IncompleteOutputException,
     InstructorRetryException,
@@ -35,7 +38,7 @@ from instructor.v2.core.errors import (
 )
 from pydantic import BaseModel, ValidationError
 
-from eligate.llm._breaker import CircuitBreaker
+from eligate.guards import CircuitBreaker
 from eligate.llm._client import Answer, check_allowed
 from eligate.llm._config import LLMConfig
 from eligate.llm.errors import ModelUnavailableError
@@ -130,15 +133,15 @@ class OpenAIModelClient:
         *,
         transport: httpx2.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         check_allowed(config.base_url)
         self.config = config
         self._clock = clock
-        self._sleep = sleep
         self.breaker = CircuitBreaker(
-            threshold=config.breaker_threshold,
-            cooldown_seconds=config.breaker_cooldown_seconds,
+            failure_threshold=config.breaker_threshold,
+            window_seconds=math.inf,
+            open_seconds=config.breaker_cooldown_seconds,
+            success_resets=True,
             clock=clock,
         )
         self._slots = threading.BoundedSemaphore(config.max_concurrency)
@@ -182,20 +185,23 @@ class OpenAIModelClient:
         if not self._slots.acquire(timeout=max(deadline - self._clock(), 0.0)):
             raise ModelUnavailableError("busy")
         try:
-            if not self.breaker.allow():
+            permit = self.breaker.acquire()
+            if permit is None:
                 raise ModelUnavailableError("breaker_open")
             token = _DEADLINE.set(deadline)
             try:
                 answer = self._attempts(messages, response_model, context, deadline)
             except ModelUnavailableError as error:
                 if error.detail in _ENDPOINT_FAILURES or error.detail.startswith("http_5"):
-                    self.breaker.failure()
+                    self.breaker.failed(permit)
                 else:
-                    self.breaker.success()
+                    self.breaker.succeeded(permit)
                 raise
+            else:
+                self.breaker.succeeded(permit)
             finally:
                 _DEADLINE.reset(token)
-            self.breaker.success()
+                self.breaker.release(permit)  # no verdict (e.g. cancelled): free the probe
             return answer
         finally:
             self._slots.release()
@@ -208,40 +214,59 @@ class OpenAIModelClient:
         deadline: float,
     ) -> Answer[T]:
         spent = 0
-        for attempt in range(2):
-            budget = self.config.token_budget - spent
-            if budget <= 0:
-                raise ModelUnavailableError("budget_spent", tokens=spent)
-            try:
-                value = self._instructor.chat.completions.create(
-                    model=self.config.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_model=response_model,
-                    max_retries=self.config.max_reasks,
-                    context=context,
-                    token_budget=budget,
-                    temperature=0,
-                    max_tokens=min(budget, 4096),
-                )
-            except Exception as error:  # every failure is classified below
-                failure = _classify(error, spent)
-                spent = failure.tokens
-                wait = _retry_after(error)
-                if (
-                    attempt == 0
-                    and wait is not None
-                    and failure.detail.startswith("http_")
-                    and int(failure.detail[5:]) in _TRANSIENT
-                    and wait < deadline - self._clock()
-                ):
-                    self._sleep(wait)
-                    continue
-                raise failure from None
-            return Answer(value=value, tokens=spent + _usage(value))
+
+        def backoff(error: Exception) -> bool | float:
+            """Stamina's backoff hook: wait what the endpoint's Retry-After asked, once."""
+            return error.wait if isinstance(error, _Transient) else False
+
+        try:
+            for attempt in stamina.retry_context(
+                on=backoff, attempts=2, timeout=None, wait_initial=0.0, wait_jitter=0.0
+            ):
+                with attempt:
+                    budget = self.config.token_budget - spent
+                    if budget <= 0:
+                        raise ModelUnavailableError("budget_spent", tokens=spent)
+                    try:
+                        value = self._instructor.chat.completions.create(
+                            model=self.config.model,
+                            messages=messages,  # type: ignore[arg-type]
+                            response_model=response_model,
+                            max_retries=self.config.max_reasks,
+                            context=context,
+                            token_budget=budget,
+                            temperature=0,
+                            max_tokens=min(budget, 4096),
+                        )
+                    except Exception as error:  # every failure is classified below
+                        failure = _classify(error, spent)
+                        spent = failure.tokens
+                        wait = _retry_after(error)
+                        if (
+                            attempt.num == 1
+                            and wait is not None
+                            and failure.detail.startswith("http_")
+                            and int(failure.detail[5:]) in _TRANSIENT
+                            and wait < deadline - self._clock()
+                        ):
+                            raise _Transient(failure, wait) from None
+                        raise failure from None
+                    return Answer(value=value, tokens=spent + _usage(value))
+        except _Transient as last:  # pragma: no cover - only the first attempt is transient
+            raise last.failure from None
         raise AssertionError("unreachable")  # pragma: no cover
 
 
 _ENDPOINT_FAILURES = frozenset({"timeout", "connection", "http_429"})
+
+
+class _Transient(Exception):  # noqa: N818 - a signal to stamina, never seen outside
+    """A 429/5xx whose Retry-After fits in the time left: stamina retries it once."""
+
+    def __init__(self, failure: ModelUnavailableError, wait: float) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
+        self.wait = wait
 
 
 def _usage(value: BaseModel) -> int:

@@ -3,8 +3,8 @@
 The action is read from the guide's words ("Correct the member ID", "Resubmit
 after 5 minutes"), never assumed from the code alone: a code whose passage names
 no action gets ``contact_payer`` with a note, and the check sends it to review.
-The actions are the stable ones AAA errors carry in a result (``fix_member_id``,
-``retry_later``...); a test keeps :data:`AAA_ACTIONS` inside the normalizer's set.
+The actions are the stable ones AAA errors carry in a result
+(:data:`eligate.codes.AaaAction`: ``fix_member_id``, ``retry_later``...).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from eligate.codes import AaaAction, codes_of
 from eligate.onboarding._document import GuideDocument, Passage
 from eligate.onboarding._findings import Citation, Finding
 from eligate.x12 import code_set
@@ -28,10 +29,8 @@ _ACTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("contact_payer", re.compile(r"\bcontact\b", re.I)),
 )
 _CORRECT = re.compile(r"\b(correct|fix|update|verify|check|confirm|contact)\b", re.I)
-AAA_ACTIONS: frozenset[str] = frozenset(
-    {action for action, _ in _ACTION_WORDS} | {"retry_later", "contact_payer"}
-)
-"""Every action onboarding may propose for an AAA reject reason."""
+AAA_ACTIONS: frozenset[str] = codes_of(AaaAction)
+"""The stable actions an AAA reject reason may carry (:data:`eligate.codes.AaaAction`)."""
 
 _RESEND_YES = re.compile(
     r"\b(?:can|may|could) be re-?submitted\b|\bre-?submit(?:ted)? after\b|"

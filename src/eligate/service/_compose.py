@@ -34,7 +34,6 @@ from eligate.service._idempotency import (
     IdempotencyStore,
     InMemoryIdempotencyStore,
     RedisIdempotencyStore,
-    sealing_key,
 )
 from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
@@ -45,9 +44,10 @@ CoreFactory = Callable[[Settings], Awaitable[EligibilityCore]]
 
 
 class ComposedCore:
-    """The core plus what it owns: the audit store, the cache and, by default, the simulator.
+    """The core plus, by default, the simulator it talks to.
 
-    Closing it closes all of them, in the order that lets in-flight calls finish.
+    The core owns its audit store and cache and closes them (once); this closes the
+    core, then stops the simulator.
     """
 
     def __init__(
@@ -75,11 +75,13 @@ class ComposedCore:
         """One payer's health."""
         return self.core.health(payer_id)
 
+    async def ready(self) -> bool:
+        """Whether the core can answer (see :meth:`Core.ready`)."""
+        return await self.core.ready()
+
     async def close(self) -> None:
-        """Close the core's lanes, then the cache and the store, then stop the simulator."""
+        """Close the core (its lanes, cache and store), then stop the simulator."""
         await self.core.close()
-        await self.cache.close()
-        await self.audit.close()
         if self.simulator is not None:
             await self.simulator.stop()
 
@@ -127,7 +129,7 @@ def build_idempotency(settings: Settings) -> IdempotencyStore:
     """Redis when ``redis_url`` is set (shared by replicas, bodies sealed), else in-process."""
     if settings.redis_url:
         return RedisIdempotencyStore.from_url(
-            settings.redis_url, seal_key=sealing_key(settings.primary_key())
+            settings.redis_url, keys=KeyRing.parse(settings.encryption_key.get_secret_value())
         )
     return InMemoryIdempotencyStore()
 
