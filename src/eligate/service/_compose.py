@@ -113,6 +113,7 @@ async def build_core(settings: Settings) -> EligibilityCore:
         registry = simulator.registry()
     core = Core(
         registry=registry,
+        environ=settings.payer_secrets(registry),
         cache=cache,
         audit=audit,
         salt=salt,
