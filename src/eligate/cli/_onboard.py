@@ -104,14 +104,16 @@ def _onboard(guide: Path, payer_id: str, out: Path, *, llm: bool) -> None:
 
 
 def _model() -> ModelClient:
-    import os
-
-    from eligate.llm import LLMConfig, LLMConfigError, connect
+    from eligate.llm import connect
+    from eligate.service import SettingsError, configure_logging, load_settings
 
     try:
-        config = LLMConfig.from_env(os.environ)
-    except LLMConfigError as error:
-        fail(InputFileError(error.code, error.setting, str(error).split(": ", 1)[-1]))
+        config = load_settings().llm_config()
+    except SettingsError as error:
+        setting, _, detail = error.message.partition(": ")
+        code = "llm_config_invalid" if setting.startswith("ELIGATE_LLM_") else error.code
+        fail(InputFileError(code, setting, detail))
+    configure_logging(level="warning")
     if config is None:
         fail(
             InputFileError(
