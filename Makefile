@@ -63,6 +63,18 @@ bench-service: install
 bench-service-isolation: install
 	$(BIN)/python bench/bench_service_isolation.py $(ARGS)
 
+# Onboarding: a 100-page companion guide to a draft payer file, beside plain text extraction.
+.PHONY: bench-onboarding
+bench-onboarding: install
+	$(BIN)/python bench/bench_onboarding.py $(ARGS)
+
+# Onboarding: per-field precision, recall, share cited and false accepts over the guides
+# with truth files (tests/fixtures/guides, and the real guide in ../shared when present).
+.PHONY: eval-onboarding
+eval-onboarding: install
+	@mkdir -p reports
+	$(BIN)/eligate eval onboarding --max-false-accepts 0 --report reports/eval-onboarding.json
+
 # The rolling latency window over a million checks: memory flat, beside the old behaviour.
 .PHONY: bench-window
 bench-window: install

@@ -167,6 +167,27 @@ async def test_a_270_the_core_refuses_is_422(client: httpx.AsyncClient, core: Fa
     }
 
 
+async def test_a_guide_refusal_is_422_with_its_action(
+    client: httpx.AsyncClient, core: FakeCore
+) -> None:
+    """The payer's guide refused the request before sending: 422 ``guide_refused``, the action."""
+    from eligate.eligibility import GuideRefusedError
+
+    refusal = GuideRefusedError(
+        "the member ID does not match the payer's format",
+        payer_id="synpayer1",
+        action="fix_member_id",
+        field="member_id",
+    )
+    core.script("SYNPAYER1", Step(error=refusal))
+    response = await client.post("/v1/eligibility", json=inquiry(), headers=CLINIC)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "guide_refused"
+    assert "fix_member_id" in error["message"]
+    assert "SYN" not in error["message"].replace("synpayer1", "")
+
+
 async def test_an_unexpected_core_failure_is_a_500_without_details(
     client: httpx.AsyncClient, core: FakeCore
 ) -> None:

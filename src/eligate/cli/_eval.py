@@ -25,7 +25,8 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     suite: Annotated[
         str,
         typer.Argument(
-            help="gold: the 271 gold sets; triage: the exception list "
+            help="gold (or normalize): the 271 gold sets; onboarding: companion guides with truth "
+            "files; triage: the exception list "
             "(options --train-nights, --test-nights, --seed, --drift-runs, --scale, --models)."
         ),
     ] = "gold",
@@ -46,16 +47,21 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
 ) -> None:
     """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report.
 
-    ``eligate eval triage`` measures the exception list instead (see :mod:`eligate.cli._triage`).
+    ``eligate eval triage`` measures the exception list instead (see :mod:`eligate.cli._triage`);
+    ``eligate eval onboarding`` measures onboarding: per field precision, recall, share cited
+    and false accepts, rules alone and with a scripted model.
     """
     from eligate.cli import _llm, _triage
 
     if suite == "triage":
         _triage.eval_main(ctx.args, report=report)
         return
-    if suite != "gold" or ctx.args:
-        what = suite if suite != "gold" else " ".join(ctx.args)
-        fail(InputFileError("unknown_eval", what, "the suites are gold and triage"))
+    if suite == "onboarding" and not ctx.args:
+        _onboarding_eval(report, max_false_accepts)
+        return
+    if suite not in ("gold", "normalize") or ctx.args:
+        what = " ".join(ctx.args) if suite in ("gold", "normalize") else suite
+        fail(InputFileError("unknown_eval", what, "the suites are gold, triage and onboarding"))
     from eligate.evals import DEFAULT_CORPUS, PROJECT_ROOT, load_gold, render, rules_proposer, run
 
     corpus = corpus or DEFAULT_CORPUS
@@ -113,6 +119,32 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
         typer.echo(
             f"eligate: eval failed: precision {figures['all.precision']:.4f} "
             f"(min {min_precision}), false accepts {figures['false_accepts']:.0f} "
+            f"(max {max_false_accepts})",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+_GUIDES = Path("tests/fixtures/guides")
+
+
+def _onboarding_eval(report: Path | None, max_false_accepts: int) -> None:
+    """Rules alone, then rules with a scripted model, over every guide with a truth file."""
+    from eligate.onboarding import evaluate, load_truths
+    from eligate.onboarding import render as render_onboarding
+
+    truths = load_truths(_GUIDES)
+    if not truths:
+        fail(InputFileError("no_guides", str(_GUIDES), "no *.truth.yaml guides found"))
+    runs = [evaluate(truths, with_model=False), evaluate(truths, with_model=True)]
+    for outcome in runs:
+        typer.echo(render_onboarding(outcome))
+    if report is not None:
+        report.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
+    false_accepts = max(outcome["overall"]["false_accepts"] for outcome in runs)
+    if false_accepts > max_false_accepts:
+        typer.echo(
+            f"eligate: eval failed: onboarding false accepts {false_accepts} "
             f"(max {max_false_accepts})",
             err=True,
         )

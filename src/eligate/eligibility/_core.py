@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import structlog
 
+from eligate.eligibility._guide import aaa_rule, apply_guide, with_guide_actions
 from eligate.eligibility._inquiry import (
     EligibilityOutcome,
     EligibilityRequest,
@@ -39,7 +40,7 @@ from eligate.eligibility._ports import (
 from eligate.eligibility._transport import PayerTransport
 from eligate.eligibility.errors import EligibilityUsageError, InquiryError, PayerError
 from eligate.guards import Clock
-from eligate.normalizer import normalize
+from eligate.normalizer import EligibilityResult, normalize
 from eligate.payers import PayerConfig, PayerRegistry, UnknownPayerError
 from eligate.validators import gate
 from eligate.x12 import (
@@ -147,11 +148,20 @@ class Core:
     async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
         """Answer one inquiry from the cache, the payer, or the fallback policy.
 
+        A payer file's ``guide`` section is applied first (see :func:`apply_guide`):
+        a request the payer would reject is refused before anything is sent. When
+        the payer answers only an AAA reason the guide says may be resent at once,
+        the same 270 is sent once more; a reason to resend later sets the outcome's
+        ``retry_after_seconds``.
+
         Raises:
             UnknownPayerError: the payer is not in the registry.
             InquiryError: the request cannot be written as a 270.
+            GuideRefusedError: the payer's guide says it would reject the request.
         """
         lane = self.lane(request.payer_id)
+        guide = lane.config.guide
+        request = apply_guide(request, guide)
         started = self._clock()
         key = cache_key(request)
         cached = await self._cache_get(key, stale=False, request=request)
@@ -162,33 +172,40 @@ class Core:
             return outcome
         x12_270 = self._build_270(request, lane.config)
         source = _audit_source(request)
-        try:
-            raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
-        except PayerError as failure:
-            return await self._fallback(
-                request=request, key=key, started=started, reason=failure.reason, x12_270=x12_270
-            )
-        try:
-            results = gate(normalize(raw_271), raw_271)
-            if not results:
-                raise NotA271Error("the 271 answers for no patient")
-        except Exception as error:  # the payer's bytes must not crash the caller's check
-            _log.warning(
-                "eligibility.payer_call_failed",
+        sends = 0
+        while True:
+            sends += 1
+            try:
+                raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
+            except PayerError as failure:
+                return await self._fallback(
+                    request=request,
+                    key=key,
+                    started=started,
+                    reason=failure.reason,
+                    x12_270=x12_270,
+                )
+            read = self._read(request, raw_271)
+            if read is None:
+                return await self._fallback(
+                    request=request,
+                    key=key,
+                    started=started,
+                    reason="bad_payload",
+                    x12_270=x12_270,
+                    raw_271=raw_271,
+                )
+            results = with_guide_actions(read, guide)
+            rule = aaa_rule(results, guide)
+            if rule is None or not rule[1].resend or rule[1].wait_seconds or sends > 1:
+                break
+            _log.info(
+                "eligibility.guide_resend",
                 payer_id=request.payer_id,
-                kind="bad_payload",
-                code=type(error).__name__,
-                unexpected=not isinstance(error, X12Error),
+                reason_code=rule[0],
                 correlation_id=request.correlation_id,
             )
-            return await self._fallback(
-                request=request,
-                key=key,
-                started=started,
-                reason="bad_payload",
-                x12_270=x12_270,
-                raw_271=raw_271,
-            )
+        retry_after = rule[1].wait_seconds if rule is not None and rule[1].resend else None
         if asks_retry_later(results):
             served = await self._stale_outcome(
                 request=request,
@@ -205,6 +222,8 @@ class Core:
         if ttl > timedelta(0):
             await self._cache_put(key, answered, ttl, request)
         outcome = self._outcome(request=request, started=started, origin="payer", answer=answered)
+        if retry_after is not None:
+            outcome = outcome.model_copy(update={"retry_after_seconds": retry_after})
         status: AuditStatus = (
             "rejected" if all(r.coverage_status == "error" for r in results) else "verified"
         )
@@ -388,6 +407,24 @@ class Core:
         if stale is None or self._now() - stale.answered_at >= limit:
             return None
         return stale
+
+    def _read(self, request: EligibilityRequest, raw_271: bytes) -> list[EligibilityResult] | None:
+        """The gated results of a payer's 271, or ``None`` (logged) when it is unusable."""
+        try:
+            results = gate(normalize(raw_271), raw_271)
+            if not results:
+                raise NotA271Error("the 271 answers for no patient")
+        except Exception as error:  # the payer's bytes must not crash the caller's check
+            _log.warning(
+                "eligibility.payer_call_failed",
+                payer_id=request.payer_id,
+                kind="bad_payload",
+                code=type(error).__name__,
+                unexpected=not isinstance(error, X12Error),
+                correlation_id=request.correlation_id,
+            )
+            return None
+        return results
 
     def _outcome(
         self,

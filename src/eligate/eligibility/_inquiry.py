@@ -71,6 +71,8 @@ class EligibilityOutcome(_Frozen):
     """Time the core spent on this request."""
     reason: str | None = None
     """Why the answer is a fallback or unable to verify (a stable code, e.g. ``breaker_open``)."""
+    retry_after_seconds: int | None = None
+    """The payer's guide says this answer (an AAA reject) may be asked again after this long."""
 
 
 class PayerHealth(_Frozen):

@@ -6,6 +6,7 @@ remote failed"; every class has a stable ``code``::
     EligibilityError                  every error raised here
     ├── EligibilityUsageError         you called the core wrong
     │   └── InquiryError              a request that cannot be a 270    code: invalid_inquiry
+    │       └── GuideRefusedError     the payer's guide would reject it  code: guide_refused
     ├── StoreUsageError               the store or cache was called wrong
     │   ├── BadDatabaseUrlError       not a database URL we can use      code: bad_database_url
     │   ├── BadKeyError               an unusable encryption key         code: bad_encryption_key
@@ -155,3 +156,21 @@ class InquiryError(EligibilityUsageError):
     def __init__(self, message: str, *, payer_id: str) -> None:
         super().__init__(f"payer {payer_id!r}: {message}")
         self.payer_id = payer_id
+
+
+class GuideRefusedError(InquiryError):
+    """The payer's companion guide says the payer would reject this request; none was sent.
+
+    Attributes:
+        action: The stable next step (``fix_member_id``, ``fix_birth_date``,
+            ``fix_member_name``, ``fix_gender``, ``fix_service_type``), as an AAA
+            error would carry it.
+        field: The request field at fault (``member_id``, ``birth_date``...).
+    """
+
+    code = "guide_refused"
+
+    def __init__(self, message: str, *, payer_id: str, action: str, field: str) -> None:
+        super().__init__(f"{message} ({action})", payer_id=payer_id)
+        self.action = action
+        self.field = field

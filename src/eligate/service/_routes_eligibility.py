@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from eligate.eligibility.errors import GuideRefusedError
 from eligate.service._fhir import TAG_SYSTEM, fhir_response, wants_fhir
 from eligate.service._logging import get_logger
 from eligate.service._models import EligibilityPublic, ErrorPublic, InquiryCreate
@@ -60,7 +61,9 @@ async def create_inquiry(
         try:
             outcome = await core.check(asked)
         except INQUIRY_ERRORS as error:
-            raise ApiError(status_code=422, code="invalid_inquiry", message=str(error)) from None
+            # A payer's guide refusal keeps its own code; its message names the fix_* action.
+            code = "guide_refused" if isinstance(error, GuideRefusedError) else "invalid_inquiry"
+            raise ApiError(status_code=422, code=code, message=str(error)) from None
         except LookupError:
             raise unknown_payer(inquiry.payer_id) from None
         state.metrics.outcomes.labels(

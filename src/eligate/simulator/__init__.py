@@ -3,7 +3,8 @@
 :func:`start_simulator` runs one CAQH CORE-style HTTP payer per id on 127.0.0.1,
 answering 270s with synthetic 271s (``SYN`` + six digits is a member; a last
 digit 9 has lapsed; anything else gets AAA 75); each can be made slow, flaky,
-down or answer AAA errors at run time (:class:`Behavior`).
+down or answer AAA errors at run time (:class:`Behavior`). Given a payer file's
+``guide`` section, a payer answers as the guide says (:func:`guide_reject`).
 :func:`simulator_registry` gives payer files that point at them.
 """
 
@@ -18,6 +19,7 @@ from eligate.simulator._synthetic import (
     Asked270,
     AskedPerson,
     Bad270Error,
+    guide_reject,
     member_known,
     read_270,
     synthetic_271,
@@ -30,6 +32,7 @@ __all__ = [
     "Behavior",
     "SimulatedPayer",
     "Simulator",
+    "guide_reject",
     "member_known",
     "read_270",
     "simulator_registry",

@@ -17,6 +17,7 @@ import itertools
 import json
 import random
 import zlib
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from eligate.payers import (
     BreakerPolicy,
     FallbackPolicy,
+    Guide,
     Pacing,
     PayerConfig,
     PayerRegistry,
@@ -34,7 +36,7 @@ from eligate.payers import (
     Timeouts,
     X12Ids,
 )
-from eligate.simulator._synthetic import Bad270Error, read_270, synthetic_271
+from eligate.simulator._synthetic import Asked270, Bad270Error, read_270, synthetic_271
 from eligate.x12 import (
     CORE_RULE_VERSION,
     REQUEST_PAYLOAD_TYPE,
@@ -49,6 +51,7 @@ _HOST = "127.0.0.1"
 _MAX_BODY = 1_000_000
 _MAX_HEADERS = 100
 _CORE_PATH = "/core/270"
+_KEEP_RECEIVED = 64
 
 
 class Behavior(BaseModel):
@@ -194,6 +197,10 @@ class SimulatedPayer:
     answered: int = 0
     """Requests answered with a 271."""
     control: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    guide: Guide | None = None
+    """The payer's companion guide section: the payer answers as the guide says it does."""
+    received: deque[Asked270] = field(default_factory=lambda: deque(maxlen=_KEEP_RECEIVED))
+    """The latest 270s answered, as read (synthetic members only), latest last."""
 
     def __post_init__(self) -> None:
         self.server = _HttpServer(self.handle)
@@ -229,7 +236,10 @@ class SimulatedPayer:
         except (ValueError, Bad270Error) as error:
             return _text(400, f"bad request: {error}")
         now = datetime.now(UTC)
-        payload = synthetic_271(asked, control=next(self.control), now=now, aaa=self.behavior.aaa)
+        self.received.append(asked)
+        payload = synthetic_271(
+            asked, control=next(self.control), now=now, aaa=self.behavior.aaa, guide=self.guide
+        )
         envelope = CoreEnvelope(
             payload_type=RESPONSE_PAYLOAD_TYPE,
             processing_mode="RealTime",
@@ -331,12 +341,15 @@ async def start_simulator(
     behaviors: dict[str, Behavior] | None = None,
     admin_port: int = 0,
     seed: int = 7,
+    guides: dict[str, Guide | None] | None = None,
 ) -> Simulator:
     """Start one loopback payer per id (port 0, i.e. any free port) and the admin endpoint.
 
     Args:
         payer_ids: registry ids of the payers to simulate.
         behaviors: initial behaviour per payer; healthy and fast otherwise.
+        guides: a payer file's guide section per payer: that payer answers as the
+            guide says (its member ID format, required fields, EQ limit).
         admin_port: port of the admin endpoint (0: any free port).
         seed: seeds each payer's random choices, for repeatable runs.
     """
@@ -345,6 +358,7 @@ async def start_simulator(
         behavior = (behaviors or {}).get(payer_id, Behavior())
         # Not for security: seeded so that a run's flaky answers can be repeated.
         payer = SimulatedPayer(payer_id, behavior, random.Random(seed + index))  # noqa: S311
+        payer.guide = (guides or {}).get(payer_id)
         await payer.server.listen()
         if behavior.down == "refuse":
             await payer.server.unlisten()

@@ -7,10 +7,13 @@ Amounts vary with the member ID so that answers differ, deterministically.
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from eligate.codes import InputDataError
+from eligate.payers import Guide
 from eligate.x12 import Segment, X12Error, build_271, read_document
 
 _KNOWN = "SYN"
@@ -139,7 +142,42 @@ def member_known(member_id: str) -> bool:
     return len(member_id) == 9 and member_id.startswith(_KNOWN) and member_id[3:].isdigit()
 
 
-def synthetic_271(asked: Asked270, *, control: int, now: datetime, aaa: str | None = None) -> bytes:
+def guide_reject(asked: Asked270, guide: Guide | None) -> str | None:
+    """The AAA03 reason a payer with ``guide`` answers ``asked`` with, or ``None``.
+
+    Member ID outside the guide's format: 72; a required field missing: 58 (birth
+    date), 73 (name), 66 (gender), 72 (member ID); more EQ than allowed: 15.
+    """
+    if guide is None:
+        return None
+    subscriber = asked.subscriber
+    patient = asked.dependent or subscriber
+    if guide.member_id_pattern and not re.fullmatch(guide.member_id_pattern, subscriber.member_id):
+        return "72"
+    present = {
+        "member_id": subscriber.member_id,
+        "birth_date": patient.birth,
+        "last_name": patient.last_name,
+        "first_name": patient.first_name,
+        "gender": patient.gender,
+    }
+    codes = {"member_id": "72", "birth_date": "58", "last_name": "73", "first_name": "73"}
+    for name in guide.required_fields:
+        if not present[name]:
+            return codes.get(name, "66")
+    if guide.max_eq_per_request is not None and len(asked.service_types) > guide.max_eq_per_request:
+        return "15"
+    return None
+
+
+def synthetic_271(
+    asked: Asked270,
+    *,
+    control: int,
+    now: datetime,
+    aaa: str | None = None,
+    guide: Guide | None = None,
+) -> bytes:
     """A 271 answering ``asked`` (written by :func:`eligate.x12.build_271`).
 
     Args:
@@ -147,6 +185,9 @@ def synthetic_271(asked: Asked270, *, control: int, now: datetime, aaa: str | No
         control: interchange and group control number of the answer.
         now: when the answer is made.
         aaa: an AAA03 reason to answer with at the payer level instead (``42``...).
+        guide: the payer's companion guide: a 270 it rejects gets the AAA of
+            :func:`guide_reject` in 2100C, and members are the IDs matching its
+            member ID format (``SYN`` + six digits without one).
     """
     body = [
         f"BHT*0022*11*{asked.reference}*{now.strftime('%Y%m%d')}*{now.strftime('%H%M')}",
@@ -160,7 +201,7 @@ def synthetic_271(asked: Asked270, *, control: int, now: datetime, aaa: str | No
             "PER*IC*PROVIDER SERVICES*TE*8005550100",
             "HL*2*1*21*1",
             f"NM1*1P*2*{asked.provider_name}*****XX*{asked.provider_npi}",
-            *_subscriber_loops(asked),
+            *_subscriber_loops(asked, guide),
         ]
     return build_271(
         body,
@@ -171,11 +212,19 @@ def synthetic_271(asked: Asked270, *, control: int, now: datetime, aaa: str | No
     )
 
 
-def _subscriber_loops(asked: Asked270) -> list[str]:
+def _subscriber_loops(asked: Asked270, guide: Guide | None) -> list[str]:
     subscriber, dependent = asked.subscriber, asked.dependent
     trace = f"TRN*2*{asked.trace}*{asked.trace_originator}"
     name = f"NM1*IL*1*{subscriber.last_name}*{subscriber.first_name}****MI*{subscriber.member_id}"
-    if not member_known(subscriber.member_id):
+    rejected = guide_reject(asked, guide)
+    if rejected is not None:
+        return ["HL*3*2*22*0", trace, name, f"AAA*N**{rejected}*C"]
+    known = (
+        member_known(subscriber.member_id)
+        if guide is None or guide.member_id_pattern is None
+        else bool(subscriber.member_id)
+    )
+    if not known:
         return ["HL*3*2*22*0", trace, name, "AAA*Y**75*C"]
     if dependent is None:
         return ["HL*3*2*22*0", trace, name, *_demographics(subscriber), *_benefits(asked)]
@@ -200,7 +249,8 @@ def _demographics(person: AskedPerson) -> list[str]:
 
 def _benefits(asked: Asked270) -> list[str]:
     member = asked.subscriber.member_id
-    seed = int(member[3:])
+    digits = "".join(ch for ch in member if ch.isdigit())
+    seed = int(digits[-6:]) if digits else zlib.crc32(member.encode()) % 1_000_000
     year = (asked.date_of_service or date.today().strftime("%Y%m%d"))[:4]
     plan_start = f"DTP*346*D8*{year}0101"
     if member.endswith("9"):
