@@ -37,7 +37,7 @@ from eligate.normalizer._models import (
     Validation,
     Verdict,
 )
-from eligate.normalizer._normalize import normalize
+from eligate.normalizer._normalize import Normalized, iter_normalize, normalize
 from eligate.normalizer._plain import FrontDeskSummary, template_summary
 from eligate.normalizer._proposer import (
     PROPOSABLE_REASONS,
@@ -78,6 +78,7 @@ __all__ = [
     "LLMProposer",
     "LLMSummaryWriter",
     "ModelUnavailableError",
+    "Normalized",
     "NormalizerError",
     "ProcedureCode",
     "Proposal",
@@ -101,6 +102,7 @@ __all__ = [
     "Validation",
     "Verdict",
     "coverage_status",
+    "iter_normalize",
     "normalize",
     "proposal_items",
     "template_summary",

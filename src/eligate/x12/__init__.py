@@ -5,10 +5,10 @@ Pure: no I/O beyond reading the code-set data files shipped with the package.
 
 from eligate.x12._build270 import Envelope270, Inquiry270, InquiryPerson, build_270, npi_is_valid
 from eligate.x12._codes import Code, CodeSet, code_set, code_set_keys
-from eligate.x12._envelope import Document, TransactionSet, read_document
+from eligate.x12._envelope import Document, TransactionSet, iter_document, read_document
 from eligate.x12._loops import BenefitLoop, Party, RelatedEntity, Transaction271, read_271
 from eligate.x12._segments import DEFAULT_DELIMITERS, Delimiters, Segment
-from eligate.x12._tokenizer import Tokens, decode, tokenize
+from eligate.x12._tokenizer import Tokens, decode, iter_tokens, tokenize
 from eligate.x12._warnings import X12Warning
 from eligate.x12.errors import (
     EmptyInputError,
@@ -48,6 +48,8 @@ __all__ = [
     "code_set",
     "code_set_keys",
     "decode",
+    "iter_document",
+    "iter_tokens",
     "npi_is_valid",
     "read_271",
     "read_document",
