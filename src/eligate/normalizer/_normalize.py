@@ -31,6 +31,7 @@ from eligate.x12 import (
     Segment,
     Transaction271,
     TransactionSet,
+    X12InputError,
     X12Warning,
     iter_document,
     read_271,
@@ -75,7 +76,16 @@ def iter_normalize(data: bytes | str) -> Iterator[Normalized]:
     pending: TransactionSet | None = None
     noted: list[X12Warning] = []
     kinds: set[str] = set()
-    for item in iter_document(data):
+    items = iter_document(data)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        except X12InputError:
+            if pending is not None:  # what was read whole before the input breaks off
+                yield _normalized(pending, noted)
+            raise
         if isinstance(item, X12Warning):
             noted.append(item)
             continue
