@@ -56,7 +56,11 @@ SERVICE = os.environ.get("BENCH_SCALE_SERVICE", "1") != "0"
 SHAPE_SIZES = (1000, 10000) if os.environ.get("BENCH_SCALE_SHAPES", "1") != "0" else ()
 
 # Each worker reads the files named on its command line, does its work and prints
-# the CPU seconds the work took (after imports and reading) as JSON.
+# as JSON the CPU seconds the work took (after imports and reading) and its peak
+# RSS (VmHWM: a child's ru_maxrss would count the pages of the parent it forked from).
+_PEAK = (
+    "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024"
+)
 _NAIVE = """
 import json, sys, time
 datas = [open(name, "rb").read() for name in sys.argv[1:]]
@@ -71,7 +75,7 @@ for data in datas:
             parts = raw.split(element)
             segment = {"tag": parts[0], "elements": parts[1:]}
             count += 1
-print(json.dumps({"cpu": time.process_time() - started, "segments": count}))
+print(json.dumps({"cpu": time.process_time() - started, "segments": count, "peak": PEAK}))
 """
 
 _PYX12 = """
@@ -86,7 +90,7 @@ for text in datas:
             count += 1
     except Exception:
         failed += 1
-print(json.dumps({"cpu": time.process_time() - started, "segments": count, "failed": failed}))
+print(json.dumps({"cpu": time.process_time() - started, "segments": count, "peak": PEAK}))
 """
 
 _X12 = """
@@ -103,7 +107,7 @@ for text in datas:
                 models += 1
     except Exception:
         failed += 1
-print(json.dumps({"cpu": time.process_time() - started, "models": models, "failed": failed}))
+print(json.dumps({"cpu": time.process_time() - started, "models": models, "peak": PEAK}))
 """
 
 _INPROCESS = """
@@ -119,7 +123,25 @@ for data in datas:
             results += 1
     except X12InputError:
         pass
-print(json.dumps({"cpu": time.process_time() - started, "results": results}))
+print(json.dumps({"cpu": time.process_time() - started, "results": results, "peak": PEAK}))
+"""
+
+# The whole command line, in this process (start-up included), its output thrown away.
+_CLI = """
+import json, os, sys
+sink = os.open(os.devnull, os.O_WRONLY)
+saved = os.dup(1)
+os.dup2(sink, 1)
+sys.argv = ["eligate", "normalize", "--jsonl", *sys.argv[1:]]
+try:
+    from eligate.service.cli import main
+    main()
+except SystemExit:
+    pass
+finally:
+    sys.stdout.flush()
+    os.dup2(saved, 1)
+    print(json.dumps({"peak": PEAK}))
 """
 
 
@@ -147,26 +169,22 @@ def _spawn(tool: Tool, files: list[Path]) -> Run | str:
     """Run ``tool`` over ``files`` in a child process: its own figures, or why it failed."""
     assert tool.command is not None
     started = time.perf_counter()
-    sink = open(os.devnull, "wb")  # noqa: SIM115 - closed below, after the child ends
-    try:
-        child = subprocess.Popen(  # noqa: S603 - our own interpreters and scripts
-            [*tool.command, *map(str, files)],
-            stdout=sink if tool.whole_process else subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        out = child.stdout.read() if child.stdout is not None else b""
-        err = child.stderr.read() if child.stderr is not None else b""
-        _, status, usage = os.wait4(child.pid, 0)
-    finally:
-        sink.close()
+    command = [*tool.command[:-1], tool.command[-1].replace("PEAK", _PEAK)]
+    child = subprocess.Popen(  # noqa: S603 - our own interpreters and scripts
+        [*command, *map(str, files)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = b"", b""
+    if child.stdout is not None and child.stderr is not None:
+        out, err = child.stdout.read(), child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
         return f"exit {code}: {err.decode(errors='replace').strip()[-200:]}"
-    peak = usage.ru_maxrss / 1024
+    figures = json.loads(out.decode().strip().splitlines()[-1])
+    peak = float(figures["peak"])
     if tool.whole_process:
         return Run(cpu=usage.ru_utime + usage.ru_stime, wall=wall, peak_mb=peak)
-    figures = json.loads(out.decode().strip().splitlines()[-1])
     return Run(cpu=float(figures["cpu"]), wall=wall, peak_mb=peak)
 
 
@@ -194,13 +212,8 @@ def _venv(name: str, packages: list[str]) -> tuple[Path | None, str]:
 
 
 def _tools() -> list[Tool]:
-    bin_dir = Path(sys.executable).parent
     tools = [
-        Tool(
-            "eligate CLI",
-            [str(bin_dir / "eligate"), "normalize", "--jsonl"],
-            whole_process=True,
-        ),
+        Tool("eligate CLI", [sys.executable, "-c", _CLI], whole_process=True),
         Tool("eligate in-process", [sys.executable, "-c", _INPROCESS]),
         Tool("naive split+dict", [sys.executable, "-c", _NAIVE]),
     ]
