@@ -47,19 +47,17 @@ from pydantic import TypeAdapter
 
 from eligate.eligibility import (
     AuditRecord,
-    BreakerPolicy,
     CachedAnswer,
     CacheKey,
     Core,
     EligibilityRequest,
-    RetryPolicy,
     Submitter,
-    Timeouts,
     VerifyReport,
-    simulator_registry,
 )
 from eligate.eligibility._guards import percentile
 from eligate.normalizer import EligibilityResult
+from eligate.payers import BreakerPolicy, RetryPolicy, Timeouts
+from eligate.simulator import simulator_registry
 from eligate.x12 import InquiryPerson
 
 _SALT = b"bench-isolation-salt-0123456789"

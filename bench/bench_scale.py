@@ -58,9 +58,7 @@ SHAPE_SIZES = (1000, 10000) if os.environ.get("BENCH_SCALE_SHAPES", "1") != "0" 
 # Each worker reads the files named on its command line, does its work and prints
 # as JSON the CPU seconds the work took (after imports and reading) and its peak
 # RSS (VmHWM: a child's ru_maxrss would count the pages of the parent it forked from).
-_PEAK = (
-    "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024"
-)
+_PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024"
 _NAIVE = """
 import json, sys, time
 datas = [open(name, "rb").read() for name in sys.argv[1:]]
@@ -134,7 +132,7 @@ saved = os.dup(1)
 os.dup2(sink, 1)
 sys.argv = ["eligate", "normalize", "--jsonl", *sys.argv[1:]]
 try:
-    from eligate.service.cli import main
+    from eligate.cli import main
     main()
 except SystemExit:
     pass

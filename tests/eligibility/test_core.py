@@ -7,13 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import structlog
 
-from eligate.eligibility import (
-    REALTIME_TTL,
-    Behavior,
-    InquiryError,
-    Simulator,
-    UnknownPayerError,
-)
+from eligate.eligibility import REALTIME_TTL, InquiryError
+from eligate.payers import UnknownPayerError
+from eligate.simulator import Behavior, Simulator
 from eligate.x12 import InquiryPerson
 from tests.eligibility.conftest import CoreFactory
 from tests.eligibility.fakes import FakeAudit, FakeCache, make_request

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from eligate.normalizer import EligibilityResult, LLMConfig, LLMProposer
+from eligate.llm import LLMConfig
+from eligate.normalizer import EligibilityResult, LLMProposer
 from eligate.validators import propose_and_gate
 from tests.conftest import SAMPLES
 from tests.factories import make_271
@@ -500,7 +501,7 @@ def test_the_breaker_probes_once_after_the_cool_down(serve: list[LoopbackLLM]) -
     """After the cool-down one probe goes; its success closes the breaker again."""
     now = [1000.0]
     server = _start(serve, oracle)
-    from eligate.normalizer._llm_client import ModelClient
+    from eligate.llm._openai import OpenAIModelClient as ModelClient
 
     config = _config(server, breaker_threshold=1, breaker_cooldown_seconds=30)
     client = ModelClient(config)

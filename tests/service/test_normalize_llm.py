@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from eligate.normalizer import LLMConfig, LLMProposer
+from eligate.llm import LLMConfig
+from eligate.normalizer import LLMProposer
 from eligate.service import create_app
 from tests.conftest import ROOT
 from tests.normalizer.llm_server import LoopbackLLM, Script, down, liar, oracle

@@ -1,11 +1,10 @@
-"""The eligibility core: payer registry, isolation, cache and audit trail.
+"""The eligibility core: payer isolation, cache and audit trail.
 
 :class:`Core` answers :class:`EligibilityRequest` s from the cache, the payer's
 isolated lane (own HTTP client, breaker, bulkhead, pacing, retries, deadline) or
 the payer's fallback policy. :class:`MemoryCache` and :class:`RedisCache` keep full
 results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail.
-:func:`start_simulator` runs loopback payers for the demo, the tests and the
-isolation benchmark.
+Payer files are :mod:`eligate.payers`; loopback payers are :mod:`eligate.simulator`.
 """
 
 from eligate.eligibility._audit import (
@@ -56,30 +55,6 @@ from eligate.eligibility._ports import (
 from eligate.eligibility._redis_cache import (
     RedisCache,
 )
-from eligate.eligibility._registry import (
-    BasicAuth,
-    BearerAuth,
-    BreakerPolicy,
-    FallbackPolicy,
-    HeaderKeyAuth,
-    NoAuth,
-    Pacing,
-    PayerConfig,
-    PayerRegistry,
-    RetryPolicy,
-    Timeouts,
-    X12Ids,
-    dump_payer,
-    load_payer,
-    load_registry,
-    write_registry,
-)
-from eligate.eligibility._simulator import (
-    Behavior,
-    Simulator,
-    simulator_registry,
-    start_simulator,
-)
 from eligate.eligibility.errors import (
     BadDatabaseUrlError,
     BadKeyError,
@@ -91,12 +66,10 @@ from eligate.eligibility.errors import (
     PayerCallError,
     PayerError,
     PayerRefusedError,
-    RegistryError,
     SchemaMissingError,
     StoreDataError,
     StoreUnavailableError,
     StoreUsageError,
-    UnknownPayerError,
 )
 
 __all__ = [
@@ -111,10 +84,6 @@ __all__ = [
     "AuditVerifyReport",
     "BadDatabaseUrlError",
     "BadKeyError",
-    "BasicAuth",
-    "BearerAuth",
-    "Behavior",
-    "BreakerPolicy",
     "BreakerState",
     "CacheKey",
     "CacheUsageError",
@@ -128,44 +97,26 @@ __all__ = [
     "EligibilityOutcome",
     "EligibilityRequest",
     "EligibilityUsageError",
-    "FallbackPolicy",
-    "HeaderKeyAuth",
     "InquiryError",
     "KeyRing",
     "MemoryCache",
-    "NoAuth",
     "Origin",
-    "Pacing",
     "PayerCallError",
-    "PayerConfig",
     "PayerError",
     "PayerHealth",
     "PayerRefusedError",
-    "PayerRegistry",
     "PayerSummary",
     "RedisCache",
-    "RegistryError",
     "ResultCache",
-    "RetryPolicy",
     "SchemaMissingError",
-    "Simulator",
     "SqlAuditStore",
     "StoreDataError",
     "StoreUnavailableError",
     "StoreUsageError",
     "StoredTransaction",
     "Submitter",
-    "Timeouts",
-    "UnknownPayerError",
     "VerifyReport",
-    "X12Ids",
     "cache_key",
-    "dump_payer",
-    "load_payer",
-    "load_registry",
-    "simulator_registry",
-    "start_simulator",
     "ttl_for",
     "upgrade",
-    "write_registry",
 ]

@@ -35,15 +35,10 @@ from eligate.eligibility._ports import (
     PayerSummary,
     ResultCache,
 )
-from eligate.eligibility._registry import PayerConfig, PayerRegistry
 from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import (
-    EligibilityUsageError,
-    InquiryError,
-    PayerError,
-    UnknownPayerError,
-)
+from eligate.eligibility.errors import EligibilityUsageError, InquiryError, PayerError
 from eligate.normalizer import normalize
+from eligate.payers import PayerConfig, PayerRegistry, UnknownPayerError
 from eligate.validators import gate
 from eligate.x12 import (
     Envelope270,

@@ -21,14 +21,9 @@ from eligate.eligibility._guards import (
     TokenBucket,
 )
 from eligate.eligibility._ports import BreakerState
-from eligate.eligibility._registry import PayerConfig
 from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import (
-    FailureKind,
-    PayerCallError,
-    PayerRefusedError,
-    RefusalKind,
-)
+from eligate.eligibility.errors import PayerCallError, PayerRefusedError, RefusalKind
+from eligate.payers import FailureKind, PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")
 
