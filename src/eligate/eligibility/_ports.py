@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from eligate.normalizer import EligibilityResult
+from eligate.normalizer import EligibilityResult, FrontDeskSummary
+from eligate.validators import front_desk_summary
 from eligate.x12 import InquiryPerson
 
 Context = Literal["realtime", "batch"]
@@ -109,13 +110,82 @@ class CacheKey:
         return hashlib.blake2b(text.encode(), key=salt[:64], digest_size=20).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class CachedAnswer:
-    """A full normalized answer kept for reuse."""
+_RESULTS_JSON = TypeAdapter(list[EligibilityResult])
+_SUMMARIES_JSON = TypeAdapter(list[FrontDeskSummary])
 
-    results: tuple[EligibilityResult, ...]
-    answered_at: datetime
-    """When the payer produced it; fallback policy compares this with its age limit."""
+
+class CachedAnswer:
+    """A full normalized answer kept for reuse, as models or as the JSON the API sends.
+
+    Built from models when the payer answers (its JSON and front-desk summaries
+    are written once, when the cache stores it), or from that JSON when the
+    cache reads it back (the models are decoded only if someone asks for them:
+    a cache hit served over HTTP never does).
+    """
+
+    __slots__ = ("_results", "_results_json", "_summaries_json", "answered_at")
+
+    def __init__(
+        self,
+        *,
+        answered_at: datetime,
+        results: tuple[EligibilityResult, ...] | None = None,
+        results_json: bytes | None = None,
+        summaries_json: bytes | None = None,
+    ) -> None:
+        """Give ``results``, or ``results_json`` (and ``summaries_json``) as stored."""
+        if results is None and results_json is None:
+            raise TypeError("CachedAnswer needs results or results_json")
+        self.answered_at = answered_at
+        """When the payer produced it; fallback policy compares this with its age limit."""
+        self._results = results
+        self._results_json = results_json
+        self._summaries_json = summaries_json
+
+    @property
+    def results(self) -> tuple[EligibilityResult, ...]:
+        """The normalized, gated results (decoded from the stored JSON on first use)."""
+        if self._results is None:
+            assert self._results_json is not None  # noqa: S101 - the constructor ensures it
+            self._results = tuple(_RESULTS_JSON.validate_json(self._results_json))
+        return self._results
+
+    @property
+    def results_json(self) -> bytes:
+        """The results as the compact JSON array the API writes."""
+        if self._results_json is None:
+            self._results_json = _RESULTS_JSON.dump_json(list(self.results))
+        return self._results_json
+
+    @property
+    def summaries_json(self) -> bytes:
+        """One front-desk summary per result, as the compact JSON array the API writes."""
+        if self._summaries_json is None:
+            summaries = [front_desk_summary(result) for result in self.results]
+            self._summaries_json = _SUMMARIES_JSON.dump_json(summaries)
+        return self._summaries_json
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CachedAnswer):
+            return NotImplemented
+        return self.answered_at == other.answered_at and self.results == other.results
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CachedAnswer(answered_at={self.answered_at!r}, results={len(self.results)})"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedReply:
+    """A fresh cache hit, ready to send: what :meth:`EligibilityCore.check_cached` gives.
+
+    ``outcome`` is what :meth:`EligibilityCore.check` would answer, without its
+    results (``results`` is empty); they are in ``answer``, as JSON.
+    """
+
+    outcome: EligibilityOutcome
+    answer: CachedAnswer
 
 
 class ResultCache(Protocol):
@@ -226,6 +296,13 @@ class EligibilityCore(Protocol):
 
     async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
         """Answer one inquiry from cache, payer or fallback; a payer's fault never raises."""
+        ...
+
+    async def check_cached(self, request: EligibilityRequest) -> CachedReply | None:
+        """A fresh cached answer, as JSON, recorded as ``check`` records it; else ``None``.
+
+        ``None`` means: call :meth:`check` (which looks in the cache again).
+        """
         ...
 
     def payers(self) -> list[PayerSummary]:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from eligate.service._logging import get_logger
+from eligate.eligibility import CachedAnswer, EligibilityOutcome
 from eligate.service._models import EligibilityPublic, ErrorPublic, InquiryCreate
 from eligate.service._once import respond_once
 from eligate.service.deps import CorrelationIdDep, EligibilityCaller, StateDep
@@ -55,7 +55,8 @@ async def create_inquiry(
             raise unknown_payer(inquiry.payer_id)
         asked = inquiry.to_request(correlation_id=correlation_id, today=date.today())
         try:
-            outcome = await core.check(asked)
+            reply = await core.check_cached(asked)
+            outcome = reply.outcome if reply is not None else await core.check(asked)
         except INQUIRY_ERRORS as error:
             raise ApiError(status_code=422, code="invalid_inquiry", message=str(error)) from None
         except LookupError:
@@ -63,16 +64,37 @@ async def create_inquiry(
         state.metrics.outcomes.labels(
             payer=outcome.payer_id, origin=outcome.origin, status=outcome.status
         ).inc()
-        get_logger().info(
-            "service.eligibility_answered",
-            payer_id=outcome.payer_id,
-            origin=outcome.origin,
-            status=outcome.status,
-            reason=outcome.reason,
-            results=len(outcome.results),
-            core_ms=round(outcome.elapsed_ms, 3),
-        )
+        # Said once, on the access line the middleware writes when the request ends.
+        request.scope.setdefault("state", {})["log"] = {
+            "payer_id": outcome.payer_id,
+            "origin": outcome.origin,
+            "outcome": outcome.status,
+            "reason": outcome.reason,
+            "core_ms": round(outcome.elapsed_ms, 3),
+        }
+        if reply is not None:
+            return Response(_cached_body(outcome, reply.answer), media_type="application/json")
         public = EligibilityPublic.from_outcome(outcome)
         return Response(public.model_dump_json(), media_type="application/json")
 
     return await respond_once(request, caller=caller, state=state, produce=produce)
+
+
+_EMPTY_TAIL = b'"results":[],"summaries":[]}'
+
+
+def _cached_body(outcome: EligibilityOutcome, answer: CachedAnswer) -> bytes:
+    """The JSON :class:`EligibilityPublic` writes, with the cached results spliced in as stored."""
+    head = EligibilityPublic.from_outcome(outcome).model_dump_json().encode()
+    if not head.endswith(_EMPTY_TAIL):  # the model's last fields are results, summaries
+        raise RuntimeError("EligibilityPublic no longer ends with results and summaries")
+    return b"".join(
+        (
+            head[: -len(_EMPTY_TAIL)],
+            b'"results":',
+            answer.results_json,
+            b',"summaries":',
+            answer.summaries_json,
+            b"}",
+        )
+    )
