@@ -51,12 +51,15 @@ async def create_inquiry(
 
     async def produce() -> Response:
         core = state.core
-        if inquiry.payer_id not in {payer.payer_id for payer in core.payers()}:
-            raise unknown_payer(inquiry.payer_id)
         asked = inquiry.to_request(correlation_id=correlation_id, today=date.today())
         try:
-            reply = await core.check_cached(asked)
-            outcome = reply.outcome if reply is not None else await core.check(asked)
+            reply = await core.check_cached(asked)  # a payer not in the registry: LookupError
+            if reply is None:
+                if inquiry.payer_id not in {payer.payer_id for payer in core.payers()}:
+                    raise unknown_payer(inquiry.payer_id)
+                outcome = await core.check(asked)
+            else:
+                outcome = reply.outcome
         except INQUIRY_ERRORS as error:
             raise ApiError(status_code=422, code="invalid_inquiry", message=str(error)) from None
         except LookupError:
