@@ -173,7 +173,8 @@ class CachedAnswer:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"CachedAnswer(answered_at={self.answered_at!r}, results={len(self.results)})"
+        held = f"{len(self._results)} results" if self._results is not None else "results as JSON"
+        return f"CachedAnswer(answered_at={self.answered_at!r}, {held})"
 
 
 @dataclass(frozen=True, slots=True)
