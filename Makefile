@@ -38,6 +38,14 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/bench_normalize.py
+	BENCH_SCALE_SIZES=10000 BENCH_SCALE_EXTERNAL=0 BENCH_SCALE_SERVICE=0 BENCH_SCALE_SHAPES=0 \
+		$(BIN)/python bench/bench_scale.py
+
+# Big files (1 to 100,000 patients, dangling-HL, many-ISA, corpus) beside other readers,
+# and the service under wrk. BENCH_SCALE_SIZES=1,1000,10000 leaves out the 100,000 file.
+.PHONY: bench-scale
+bench-scale: install
+	$(BIN)/python bench/bench_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

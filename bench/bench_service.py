@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from eligate.eligibility import (
+    CachedReply,
     EligibilityOutcome,
     EligibilityRequest,
     PayerHealth,
@@ -58,6 +59,11 @@ class InstantCore:
             answered_at=datetime.now(UTC),
             elapsed_ms=0.0,
         )
+
+    async def check_cached(self, request: EligibilityRequest) -> CachedReply | None:
+        """No cache: every answer is the instant one."""
+        del request
+        return None
 
     def payers(self) -> list[PayerSummary]:
         """One payer."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from eligate.eligibility import (
+    CachedReply,
     EligibilityOutcome,
     EligibilityRequest,
     Origin,
@@ -84,6 +85,11 @@ class FakeCore:
             elapsed_ms=1.5,
             reason=step.reason,
         )
+
+    async def check_cached(self, request: EligibilityRequest) -> CachedReply | None:
+        """No cache here: every answer comes from :meth:`check`."""
+        del request
+        return None
 
     def payers(self) -> list[PayerSummary]:
         """The scripted registry."""

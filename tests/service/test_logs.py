@@ -59,7 +59,6 @@ async def test_no_member_data_in_any_log_event(
     assert ["body.x12:string_type", "body.<extra>:extra_forbidden"] in invalid
     assert {
         "service.request_completed",
-        "service.eligibility_answered",
         "service.request_invalid",
         "service.request_refused",
         "service.unhandled_error",

@@ -28,6 +28,7 @@ from eligate.eligibility._crypto import (
     KeyRing,
 )
 from eligate.eligibility._inquiry import (
+    CachedReply,
     Context,
     EligibilityCore,
     EligibilityOutcome,
@@ -89,6 +90,7 @@ __all__ = [
     "CacheKey",
     "CacheUsageError",
     "CachedAnswer",
+    "CachedReply",
     "ChainAnchor",
     "Context",
     "Core",

@@ -20,6 +20,7 @@ import structlog
 
 from eligate.eligibility._guide import aaa_rule, apply_guide, with_guide_actions
 from eligate.eligibility._inquiry import (
+    CachedReply,
     EligibilityOutcome,
     EligibilityRequest,
     Origin,
@@ -126,6 +127,7 @@ class Core:
         self._store_timeout = store_timeout
         self._control = itertools.count(1)
         self._lanes: dict[str, PayerLane] = {}
+        self._recording: set[asyncio.Task[None]] = set()
         # One CA store for every payer's client: loading it costs ~50 ms a client.
         tls = httpx.create_ssl_context() if registry else None
         for payer_id, config in registry.items():
@@ -237,6 +239,45 @@ class Core:
         )
         return outcome
 
+    async def check_cached(self, request: EligibilityRequest) -> CachedReply | None:
+        """A fresh cached answer, kept as JSON, or ``None`` (then :meth:`check` answers).
+
+        What :meth:`check` does on a cache hit, less what a reply over HTTP does
+        not need: the results are not decoded (the service sends their stored
+        JSON), nothing is logged (the service's access line says it), and the
+        audit record is handed to the store's group commit without waiting for
+        it (:meth:`close` waits for every one still on its way).
+
+        Raises:
+            UnknownPayerError: the payer is not in the registry.
+        """
+        lane = self.lane(request.payer_id)
+        started = self._clock()
+        cached = await self._cache_get(cache_key(request), stale=False, request=request)
+        if cached is None:
+            return None
+        lane.window.check(cache_hit=True)
+        outcome = EligibilityOutcome(
+            correlation_id=request.correlation_id,
+            payer_id=request.payer_id,
+            status="verified",
+            origin="cache",
+            results=[],
+            answered_at=cached.answered_at,
+            elapsed_ms=(self._clock() - started) * 1000,
+        )
+        task = asyncio.get_running_loop().create_task(
+            self._record(request=request, outcome=outcome, status="verified", source="cache")
+        )
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
+        return CachedReply(outcome=outcome, answer=cached)
+
+    async def settle(self) -> None:
+        """Wait until every audit record :meth:`check_cached` handed on is committed."""
+        while self._recording:
+            await asyncio.gather(*self._recording)
+
     def payers(self) -> list[PayerSummary]:
         """The payers in the registry, in id order."""
         return [
@@ -285,7 +326,8 @@ class Core:
         return True
 
     async def close(self) -> None:
-        """Close every payer's client, then the cache and the audit store (the core owns them)."""
+        """Wait for audit records on their way; close every payer's client, the cache, the store."""
+        await self.settle()
         for lane in self._lanes.values():
             await lane.aclose()
         await self._cache.close()

@@ -7,11 +7,13 @@ The service layer codes against :class:`EligibilityRequest`,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eligate.eligibility._ports import CachedAnswer
 from eligate.guards import BreakerState
 from eligate.normalizer import EligibilityResult
 from eligate.x12 import InquiryPerson
@@ -111,11 +113,30 @@ class PayerSummary(_Frozen):
     """Its breaker state now."""
 
 
+@dataclass(frozen=True, slots=True)
+class CachedReply:
+    """A fresh cache hit, ready to send: what :meth:`EligibilityCore.check_cached` gives.
+
+    ``outcome`` is what :meth:`EligibilityCore.check` would answer, without its
+    results (``results`` is empty); they are in ``answer``, as JSON.
+    """
+
+    outcome: EligibilityOutcome
+    answer: CachedAnswer
+
+
 class EligibilityCore(Protocol):
     """What the service asks of the core; the only surface ``service/`` uses."""
 
     async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
         """Answer one inquiry from cache, payer or fallback; a payer's fault never raises."""
+        ...
+
+    async def check_cached(self, request: EligibilityRequest) -> CachedReply | None:
+        """A fresh cached answer, as JSON, recorded as ``check`` records it; else ``None``.
+
+        ``None`` means: call :meth:`check` (which looks in the cache again).
+        """
         ...
 
     def payers(self) -> list[PayerSummary]:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
-from eligate.normalizer import EligibilityResult
+from pydantic import TypeAdapter
+
+from eligate.normalizer import EligibilityResult, FrontDeskSummary
+from eligate.validators import Coverage, coverage_answer, front_desk_summary
 
 AuditSource = Literal["realtime", "batch", "cache", "fallback"]
 """The audit trail's source of a transaction."""
@@ -47,13 +50,80 @@ class CacheKey:
         return hashlib.blake2b(text.encode(), key=salt[:64], digest_size=20).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class CachedAnswer:
-    """A full normalized answer kept for reuse."""
+_RESULTS_JSON = TypeAdapter(list[EligibilityResult])
+_SUMMARIES_JSON = TypeAdapter(list[FrontDeskSummary])
 
-    results: tuple[EligibilityResult, ...]
-    answered_at: datetime
-    """When the payer produced it; fallback policy compares this with its age limit."""
+
+class CachedAnswer:
+    """A full normalized answer kept for reuse, as models or as the JSON the API sends.
+
+    Built from models when the payer answers (its JSON and front-desk summaries
+    are written once, when the cache stores it), or from that JSON when the
+    cache reads it back (the models are decoded only if someone asks for them:
+    a cache hit served over HTTP never does).
+    """
+
+    __slots__ = ("_coverage", "_results", "_results_json", "_summaries_json", "answered_at")
+
+    def __init__(
+        self,
+        *,
+        answered_at: datetime,
+        results: tuple[EligibilityResult, ...] | None = None,
+        results_json: bytes | None = None,
+        summaries_json: bytes | None = None,
+        coverage: Coverage | None = None,
+    ) -> None:
+        """Give ``results``, or ``results_json`` (and ``summaries_json``) as stored."""
+        if results is None and results_json is None:
+            raise TypeError("CachedAnswer needs results or results_json")
+        self.answered_at = answered_at
+        """When the payer produced it; fallback policy compares this with its age limit."""
+        self._results = results
+        self._results_json = results_json
+        self._summaries_json = summaries_json
+        self._coverage = coverage
+
+    @property
+    def results(self) -> tuple[EligibilityResult, ...]:
+        """The normalized, gated results (decoded from the stored JSON on first use)."""
+        if self._results is None:
+            assert self._results_json is not None  # noqa: S101 - the constructor ensures it
+            self._results = tuple(_RESULTS_JSON.validate_json(self._results_json))
+        return self._results
+
+    @property
+    def results_json(self) -> bytes:
+        """The results as the compact JSON array the API writes."""
+        if self._results_json is None:
+            self._results_json = _RESULTS_JSON.dump_json(list(self.results))
+        return self._results_json
+
+    @property
+    def summaries_json(self) -> bytes:
+        """One front-desk summary per result, as the compact JSON array the API writes."""
+        if self._summaries_json is None:
+            summaries = [front_desk_summary(result) for result in self.results]
+            self._summaries_json = _SUMMARIES_JSON.dump_json(summaries)
+        return self._summaries_json
+
+    @property
+    def coverage(self) -> Coverage:
+        """What the results say about coverage (stored with the JSON: a hit need not decode)."""
+        if self._coverage is None:
+            self._coverage = coverage_answer(self.results)
+        return self._coverage
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CachedAnswer):
+            return NotImplemented
+        return self.answered_at == other.answered_at and self.results == other.results
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        held = f"{len(self._results)} results" if self._results is not None else "results as JSON"
+        return f"CachedAnswer(answered_at={self.answered_at!r}, {held})"
 
 
 class ResultCache(Protocol):

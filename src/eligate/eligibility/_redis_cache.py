@@ -171,12 +171,12 @@ class RedisCache:
             return None
         try:
             return decode_answer(raw)
-        except ValidationError as error:
+        except ValueError as error:  # pydantic's ValidationError is a ValueError
             _log.warning(
                 "eligibility.cache_corrupt",
                 operation=operation,
                 problem="not_an_answer",
-                errors=error.error_count(),
+                errors=error.error_count() if isinstance(error, ValidationError) else 1,
             )
             return None
 

@@ -36,7 +36,7 @@ from eligate.normalizer._models import (
     Validation,
     Verdict,
 )
-from eligate.normalizer._normalize import normalize
+from eligate.normalizer._normalize import Normalized, iter_normalize, normalize
 from eligate.normalizer._plain import FrontDeskSummary, template_summary
 from eligate.normalizer._proposer import (
     PROPOSABLE_REASONS,
@@ -77,6 +77,7 @@ __all__ = [
     "IndustryCode",
     "LLMProposer",
     "LLMSummaryWriter",
+    "Normalized",
     "NormalizerError",
     "ProcedureCode",
     "Proposal",
@@ -101,6 +102,7 @@ __all__ = [
     "Verdict",
     "active_service_types",
     "coverage_status",
+    "iter_normalize",
     "normalize",
     "partial_coverage",
     "proposal_items",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from eligate.normalizer._benefits import read_benefit
@@ -34,10 +35,12 @@ from eligate.x12 import (
     Party,
     Segment,
     Transaction271,
+    TransactionSet,
+    X12InputError,
     X12Warning,
     code_set,
+    iter_document,
     read_271,
-    read_document,
 )
 
 _PATIENT_LEVELS = ("22", "23")
@@ -51,50 +54,110 @@ def normalize(data: bytes | str) -> list[EligibilityResult]:
     Raises:
         X12InputError: the input is empty, not X12, truncated, or holds no 271.
     """
-    document = read_document(data)
-    warnings = list(document.warnings)
-    responses = []
-    for transaction in document.transactions:
-        if transaction.transaction_type == "271":
-            responses.append(transaction)
-        else:
-            warnings.append(
+    return [result for part in iter_normalize(data) for result in part.results]
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The results of one 271 transaction set, as :func:`iter_normalize` yields them."""
+
+    transaction: TransactionSet
+    results: list[EligibilityResult]
+
+
+def iter_normalize(data: bytes | str) -> Iterator[Normalized]:
+    """What :func:`normalize` returns, one transaction set at a time, as the input is read.
+
+    A warning about the document rather than one transaction set (a stray
+    segment, a trailer that does not match, a skipped non-271 set...) is put on
+    the results of the 271 before it, or of the first 271 after it when none
+    comes before: each is reported once, so the output stays linear in the input.
+    One transaction set is held back until the next one starts, for the
+    warnings that follow it.
+
+    Raises:
+        X12InputError: the input is empty, not X12, truncated, or holds no 271
+            (when the reader gets there; the results before it were yielded).
+    """
+    pending: TransactionSet | None = None
+    noted: list[X12Warning] = []
+    kinds: set[str] = set()
+    items = iter_document(data)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        except X12InputError:
+            if pending is not None:  # what was read whole before the input breaks off
+                yield _normalized(pending, noted)
+            raise
+        if isinstance(item, X12Warning):
+            noted.append(item)
+            continue
+        kinds.add(item.transaction_type or "?")
+        if item.transaction_type != "271":
+            noted.append(
                 X12Warning(
                     "skipped_transaction",
-                    f"transaction set {transaction.control_number!r} is a "
-                    f"{transaction.transaction_type or 'blank'}, not a 271",
-                    transaction.header.index,
+                    f"transaction set {item.control_number!r} is a "
+                    f"{item.transaction_type or 'blank'}, not a 271",
+                    item.header.index,
                 )
             )
-    if not responses:
-        kinds = sorted({t.transaction_type or "?" for t in document.transactions})
-        found = ", ".join(kinds) if kinds else "no transaction set"
+            continue
+        if pending is not None:
+            yield _normalized(pending, noted)
+            noted = []
+        pending = item
+    if pending is None:
+        found = ", ".join(sorted(kinds)) if kinds else "no transaction set"
         raise NotA271Error(f"not a 271: the input holds {found}")
-    results: list[EligibilityResult] = []
-    for transaction in responses:
-        results.extend(_normalize_transaction(read_271(transaction), warnings))
-    return results
+    yield _normalized(pending, noted)
+
+
+def _normalized(transaction: TransactionSet, noted: list[X12Warning]) -> Normalized:
+    # Header warnings of the tokenizer first, then the envelope's, then skipped sets.
+    noted.sort(key=_warning_rank)
+    tree = read_271(transaction)
+    return Normalized(transaction=transaction, results=list(_normalize_transaction(tree, noted)))
+
+
+def _warning_rank(warning: X12Warning) -> int:
+    if warning.segment_index is None:
+        return 0
+    return 2 if warning.code == "skipped_transaction" else 1
 
 
 def _normalize_transaction(
     tree: Transaction271, document_warnings: list[X12Warning]
 ) -> Iterator[EligibilityResult]:
     transaction = tree.transaction
-    warnings = [
-        EnvelopeWarning(code=w.code, message=w.message, segment_index=w.segment_index)
-        for w in (*document_warnings, *transaction.warnings, *tree.warnings)
-    ]
+    shared = [_envelope_warning(w) for w in (*document_warnings, *transaction.warnings)]
     stray = [
         _unmapped(segment, "unexpected_segment", "segment outside any HL loop", None)
         for segment in tree.unexpected
     ]
     patients = list(_patients(tree.parties))
+    anchors: list[Party | None] = list(patients)
     if not patients:
-        receiver = tree.parties[-1] if tree.parties else None
-        yield _result(tree, receiver, None, warnings, stray)
-        return
-    for patient in patients:
-        yield _result(tree, patient, patient, warnings, stray)
+        anchors = [tree.parties[-1] if tree.parties else None]
+    lineage = _Lineage(tree, anchors)
+    for anchor in anchors:
+        yield _result(
+            tree,
+            anchor,
+            anchor if patients else None,
+            shared=shared,
+            stray=stray,
+            lineage=lineage,
+        )
+
+
+def _envelope_warning(warning: X12Warning) -> EnvelopeWarning:
+    return EnvelopeWarning(
+        code=warning.code, message=warning.message, segment_index=warning.segment_index
+    )
 
 
 def _patients(parties: tuple[Party, ...]) -> Iterator[Party]:
@@ -108,59 +171,140 @@ def _patients(parties: tuple[Party, ...]) -> Iterator[Party]:
                 yield party
 
 
-def _chain(party: Party | None) -> list[Party]:
-    """The party and its ancestors, root first."""
-    chain: list[Party] = []
-    while party is not None:
-        chain.append(party)
-        party = party.parent
-    chain.reverse()
-    return chain
+@dataclass(frozen=True, slots=True)
+class _Inherited:
+    """What a result takes from the HL levels above its patient, root first."""
+
+    errors: tuple[RequestError, ...]
+    traces: tuple[Trace, ...]
+    unmapped: tuple[Unmapped, ...]
+    warnings: tuple[X12Warning, ...]
+    payer: Party | None
+    provider: Party | None
+
+
+_NOTHING = _Inherited((), (), (), (), None, None)
+
+
+class _Lineage:
+    """The HL levels of one transaction set, each read once for all results below it.
+
+    A level's own part (AAA errors, traces, misplaced EBs, unexpected segments,
+    warnings) is built once and shared by every level below it, so a long chain
+    of HLs costs what it holds, not its depth per result. Warnings of a level no
+    result stands under go on every result, so that none is lost.
+    """
+
+    def __init__(self, tree: Transaction271, anchors: list[Party | None]) -> None:
+        self._for_children: dict[int, _Inherited] = {}
+        covered: set[int] = set()
+        for anchor in anchors:
+            party = anchor
+            while party is not None and id(party) not in covered:
+                covered.add(id(party))
+                party = party.parent
+        self.orphan_warnings = tuple(
+            warning
+            for party in tree.parties
+            if id(party) not in covered
+            for warning in party.warnings
+        )
+        self._rank = {id(warning): number for number, warning in enumerate(tree.warnings)}
+
+    def above(self, party: Party) -> _Inherited:
+        """What ``party`` takes from the levels above it (its own part excluded)."""
+        return _NOTHING if party.parent is None else self._below(party.parent)
+
+    def _below(self, party: Party) -> _Inherited:
+        """What the levels under ``party`` take from it and from the levels above it."""
+        line: list[Party] = []
+        node: Party | None = party
+        while node is not None and id(node) not in self._for_children:
+            line.append(node)
+            node = node.parent
+        for level in reversed(line):
+            base = _NOTHING if level.parent is None else self._for_children[id(level.parent)]
+            self._for_children[id(level)] = _extend(base, level, own=False)
+        return self._for_children[id(party)]
+
+    def warnings(self, inherited: _Inherited) -> list[X12Warning]:
+        """The tree warnings of a result: its levels' and the orphans', in input order."""
+        found = [*inherited.warnings, *self.orphan_warnings]
+        found.sort(key=lambda warning: self._rank[id(warning)])
+        return found
+
+
+def _extend(inherited: _Inherited, party: Party, *, own: bool) -> _Inherited:
+    """``inherited`` followed by ``party``'s part (``own``: the party is the patient)."""
+    errors: list[RequestError] = []
+    traces: list[Trace] = []
+    unmapped: list[Unmapped] = []
+    loop = party.loop
+    patient_level = party.level in _PATIENT_LEVELS
+    for segment in party.header:
+        if segment.elements[0] == "AAA":
+            errors.append(_read_aaa(segment, f"2000{loop}", unmapped))
+        elif patient_level:
+            traces.append(_trace(segment))
+    for segment in party.details:
+        tag = segment.elements[0]
+        if tag == "AAA":
+            errors.append(_read_aaa(segment, f"2100{loop}", unmapped))
+        elif tag == "TRN" and patient_level:
+            traces.append(_trace(segment))
+    if patient_level:
+        for benefit_loop in party.benefits:
+            errors.extend(
+                _read_aaa(segment, f"2110{loop}", unmapped)
+                for segment in benefit_loop.segments
+                if segment.elements[0] == "AAA"
+            )
+    elif party.benefits:
+        for benefit_loop in party.benefits:
+            segment = benefit_loop.eb
+            unmapped.append(
+                _unmapped(segment, "misplaced_benefit", f"EB in loop 2000{loop}", f"2110{loop}")
+            )
+    if own or not patient_level:
+        unmapped.extend(
+            _unmapped(segment, "unexpected_segment", "not expected here", f"2100{loop}")
+            for segment in party.unexpected
+        )
+    named = party.name is not None
+    if party.name is not None and (own or not patient_level):
+        unmapped.extend(_unknown_name_codes(party.name, party.details, f"2100{loop}"))
+    payer = inherited.payer or (party if named and party.level == "20" else None)
+    provider = inherited.provider or (party if named and party.level == "21" else None)
+    if not (errors or traces or unmapped or party.warnings) and (
+        payer is inherited.payer and provider is inherited.provider
+    ):
+        return inherited
+    return _Inherited(
+        errors=(*inherited.errors, *errors),
+        traces=(*inherited.traces, *traces),
+        unmapped=(*inherited.unmapped, *unmapped),
+        warnings=(*inherited.warnings, *party.warnings),
+        payer=payer,
+        provider=provider,
+    )
 
 
 def _result(
     tree: Transaction271,
     anchor: Party | None,
     patient: Party | None,
-    warnings: list[EnvelopeWarning],
+    *,
+    shared: list[EnvelopeWarning],
     stray: list[Unmapped],
+    lineage: _Lineage,
 ) -> EligibilityResult:
-    chain = _chain(anchor)
-    unmapped = list(stray)
-    errors: list[RequestError] = []
-    traces: list[Trace] = []
-    for party in chain:
-        loop = party.loop
-        own = party is patient
-        for segment in party.header:
-            if segment.elements[0] == "AAA":
-                errors.append(_read_aaa(segment, f"2000{loop}", unmapped))
-            elif party.level in _PATIENT_LEVELS:
-                traces.append(_trace(segment))
-        for segment in party.details:
-            tag = segment.elements[0]
-            if tag == "AAA":
-                errors.append(_read_aaa(segment, f"2100{loop}", unmapped))
-            elif tag == "TRN" and party.level in _PATIENT_LEVELS:
-                traces.append(_trace(segment))
-        if party.level in _PATIENT_LEVELS:
-            for benefit_loop in party.benefits:
-                errors.extend(
-                    _read_aaa(segment, f"2110{loop}", unmapped)
-                    for segment in benefit_loop.segments
-                    if segment.elements[0] == "AAA"
-                )
-        elif party.benefits:
-            for benefit_loop in party.benefits:
-                segment = benefit_loop.eb
-                unmapped.append(
-                    _unmapped(segment, "misplaced_benefit", f"EB in loop 2000{loop}", f"2110{loop}")
-                )
-        if own or party.level not in _PATIENT_LEVELS:
-            unmapped.extend(
-                _unmapped(segment, "unexpected_segment", "not expected here", f"2100{loop}")
-                for segment in party.unexpected
-            )
+    inherited = _NOTHING
+    if anchor is not None:
+        inherited = _extend(lineage.above(anchor), anchor, own=anchor is patient)
+    unmapped = [*stray, *inherited.unmapped]
+    errors = list(inherited.errors)
+    traces = list(inherited.traces)
+    warnings = [*shared, *(_envelope_warning(w) for w in lineage.warnings(inherited))]
     errors.sort(key=lambda error: error.provenance.segments[0])
 
     benefits: list[Benefit] = []
@@ -170,16 +314,12 @@ def _result(
             benefits.append(mapped.benefit)
             unmapped.extend(mapped.unmapped)
 
-    payer = _entity_at(chain, "20")
-    provider = _entity_at(chain, "21")
+    payer = _entity(inherited.payer)
+    provider = _entity(inherited.provider)
     details = patient.details if patient is not None else []
     loop_id = f"2100{patient.loop if patient else '?'}"
     dates, references, extra = _patient_details(details, loop_id)
     unmapped.extend(extra)
-    for party in chain:
-        if party.name is not None and (party is patient or party.level not in _PATIENT_LEVELS):
-            named = f"2100{party.loop}"
-            unmapped.extend(_unknown_name_codes(party.name, party.details, named))
     unmapped.sort(key=lambda item: item.segment_index)
     name = patient.name if patient is not None else None
     subscriber = patient.parent if patient is not None and patient.level == "23" else None
@@ -340,11 +480,10 @@ def _reference(references: list[Reference], qualifier: str, *, description: bool
     return None
 
 
-def _entity_at(chain: list[Party], level: str) -> Entity | None:
-    for party in chain:
-        if party.level == level and party.name is not None:
-            return read_entity(party.name, party.details)
-    return None
+def _entity(party: Party | None) -> Entity | None:
+    if party is None or party.name is None:
+        return None
+    return read_entity(party.name, party.details)
 
 
 def _first(segments: list[Segment], tag: str) -> Segment | None:

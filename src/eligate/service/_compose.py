@@ -14,6 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from eligate.eligibility import (
+    CachedReply,
     Core,
     EligibilityCore,
     EligibilityOutcome,
@@ -66,6 +67,10 @@ class ComposedCore:
     async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
         """Answer one inquiry (see :meth:`Core.check`)."""
         return await self.core.check(request)
+
+    async def check_cached(self, request: EligibilityRequest) -> CachedReply | None:
+        """A fresh cached answer as JSON (see :meth:`Core.check_cached`)."""
+        return await self.core.check_cached(request)
 
     def payers(self) -> list[PayerSummary]:
         """The payers in the registry."""

@@ -138,14 +138,15 @@ class RequestContextMiddleware:
         template = str(getattr(route, "path", "unmatched"))
         method = str(scope.get("method", ""))
         self._metrics.observe_request(route=template, method=method, status=status, seconds=seconds)
-        client = scope.get("state", {}).get("client")
+        state = scope.get("state", {})
         get_logger().info(
             "service.request_completed",
             method=method,
             route=template,
             status=status,
             duration_ms=round(seconds * 1000, 3),
-            client=client,
+            client=state.get("client"),
+            **state.get("log", {}),
         )
 
 

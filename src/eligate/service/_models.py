@@ -178,12 +178,14 @@ class EligibilityPublic(_Public):
     """Plain sentences for the front desk, one per result, from validated fields only."""
 
     @classmethod
-    def from_outcome(cls, outcome: EligibilityOutcome) -> EligibilityPublic:
-        """The public view of the core's outcome."""
+    def from_outcome(
+        cls, outcome: EligibilityOutcome, *, coverage: Coverage | None = None
+    ) -> EligibilityPublic:
+        """The public view of the core's outcome (``coverage`` when its results are elsewhere)."""
         return cls(
             correlation_id=outcome.correlation_id,
             payer_id=outcome.payer_id,
-            coverage=coverage_answer(outcome.results),
+            coverage=coverage or coverage_answer(outcome.results),
             status="payer_answered" if outcome.status == "verified" else "unable_to_verify",
             origin=outcome.origin,
             reason=outcome.reason,

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from eligate.eligibility import CachedAnswer, EligibilityOutcome
 from eligate.eligibility.errors import GuideRefusedError
 from eligate.service._fhir import TAG_SYSTEM, fhir_response, wants_fhir
-from eligate.service._logging import get_logger
 from eligate.service._models import EligibilityPublic, ErrorPublic, InquiryCreate
 from eligate.service._once import respond_once
 from eligate.service.deps import CorrelationIdDep, EligibilityCaller, StateDep
@@ -55,11 +55,15 @@ async def create_inquiry(
 
     async def produce() -> Response:
         core = state.core
-        if inquiry.payer_id not in {payer.payer_id for payer in core.payers()}:
-            raise unknown_payer(inquiry.payer_id)
         asked = inquiry.to_request(correlation_id=correlation_id, today=date.today())
         try:
-            outcome = await core.check(asked)
+            reply = await core.check_cached(asked)  # a payer not in the registry: LookupError
+            if reply is None:
+                if inquiry.payer_id not in {payer.payer_id for payer in core.payers()}:
+                    raise unknown_payer(inquiry.payer_id)
+                outcome = await core.check(asked)
+            else:
+                outcome = reply.outcome
         except INQUIRY_ERRORS as error:
             # A payer's guide refusal keeps its own code; its message names the fix_* action.
             code = "guide_refused" if isinstance(error, GuideRefusedError) else "invalid_inquiry"
@@ -69,23 +73,46 @@ async def create_inquiry(
         state.metrics.outcomes.labels(
             payer=outcome.payer_id, origin=outcome.origin, status=outcome.status
         ).inc()
-        get_logger().info(
-            "service.eligibility_answered",
-            payer_id=outcome.payer_id,
-            origin=outcome.origin,
-            status=outcome.status,
-            reason=outcome.reason,
-            results=len(outcome.results),
-            core_ms=round(outcome.elapsed_ms, 3),
-        )
+        # Said once, on the access line the middleware writes when the request ends.
+        request.scope.setdefault("state", {})["log"] = {
+            "payer_id": outcome.payer_id,
+            "origin": outcome.origin,
+            "outcome": outcome.status,
+            "reason": outcome.reason,
+            "core_ms": round(outcome.elapsed_ms, 3),
+        }
         if wants_fhir(request):
+            results = reply.answer.results if reply is not None else outcome.results
             tags = [
                 (f"{TAG_SYSTEM}origin", outcome.origin),
                 (f"{TAG_SYSTEM}status", outcome.status),
             ]
             unable = outcome.reason or outcome.status if outcome.status != "verified" else None
-            return await fhir_response(outcome.results, tags=tags, unable_reason=unable)
+            return await fhir_response(results, tags=tags, unable_reason=unable)
+        if reply is not None:
+            return Response(_cached_body(outcome, reply.answer), media_type="application/json")
         public = EligibilityPublic.from_outcome(outcome)
         return Response(public.model_dump_json(), media_type="application/json")
 
     return await respond_once(request, caller=caller, state=state, produce=produce)
+
+
+_EMPTY_TAIL = b'"results":[],"summaries":[]}'
+
+
+def _cached_body(outcome: EligibilityOutcome, answer: CachedAnswer) -> bytes:
+    """The JSON :class:`EligibilityPublic` writes, with the cached results spliced in as stored."""
+    public = EligibilityPublic.from_outcome(outcome, coverage=answer.coverage)
+    head = public.model_dump_json().encode()
+    if not head.endswith(_EMPTY_TAIL):  # the model's last fields are results, summaries
+        raise RuntimeError("EligibilityPublic no longer ends with results and summaries")
+    return b"".join(
+        (
+            head[: -len(_EMPTY_TAIL)],
+            b'"results":',
+            answer.results_json,
+            b',"summaries":',
+            answer.summaries_json,
+            b"}",
+        )
+    )

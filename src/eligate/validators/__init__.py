@@ -8,7 +8,14 @@ model's wording of a result against the result.
 """
 
 from eligate.validators._coverage import Coverage, coverage_answer
-from eligate.validators._gate import gate, index_segments, validate_result, verdict_of
+from eligate.validators._gate import (
+    gate,
+    index_segments,
+    iter_normalize_and_gate,
+    normalize_and_gate,
+    validate_result,
+    verdict_of,
+)
 from eligate.validators._plain import front_desk_summary, summary_problems
 from eligate.validators._propose import (
     apply_proposals,
@@ -28,6 +35,8 @@ __all__ = [
     "front_desk_summary",
     "gate",
     "index_segments",
+    "iter_normalize_and_gate",
+    "normalize_and_gate",
     "propose_and_gate",
     "propose_and_gate_async",
     "schema_reasons",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from eligate.normalizer import EligibilityResult, Reason, Validation, Verdict
-from eligate.validators._grounding import check_benefit, check_patient
+from eligate.normalizer import EligibilityResult, Reason, Validation, Verdict, iter_normalize
+from eligate.validators._grounding import SegmentIndex, check_benefit, check_patient
 from eligate.validators._rules import check_benefit_fields, check_codes, check_result
-from eligate.x12 import Segment, tokenize
+from eligate.x12 import Segment, TransactionSet, tokenize
 
 REVIEW_WARNINGS = frozenset({"se_count_mismatch", "missing_le", "missing_ls", "hl_parent_missing"})
 """Envelope warnings that may mean data is missing: a human should look."""
@@ -15,7 +15,45 @@ REVIEW_WARNINGS = frozenset({"se_count_mismatch", "missing_le", "missing_ls", "h
 
 def index_segments(raw: bytes | str) -> dict[int, Segment]:
     """The raw input's segments by position, as provenance cites them."""
-    return {segment.index: segment for segment in tokenize(raw).segments}
+    return SegmentIndex((segment.index, segment) for segment in tokenize(raw).segments)
+
+
+def normalize_and_gate(data: bytes | str) -> list[EligibilityResult]:
+    """``gate(normalize(data), data)``, reading the input once.
+
+    Raises:
+        X12InputError: the input is empty, not X12, truncated, or holds no 271.
+    """
+    return list(iter_normalize_and_gate(data))
+
+
+def iter_normalize_and_gate(data: bytes | str) -> Iterator[EligibilityResult]:
+    """What :func:`normalize_and_gate` returns, one result at a time, as the input is read.
+
+    The rules cite only segments of the transaction set a result comes from, so
+    each set's results are judged against that set's segments (and its envelope):
+    the same verdicts as against the whole input, without holding it.
+
+    Raises:
+        X12InputError: as :func:`normalize_and_gate`, when the reader gets there.
+    """
+    for part in iter_normalize(data):
+        segments = _transaction_segments(part.transaction)
+        for result in part.results:
+            yield result.model_copy(update={"validation": validate_result(result, segments)})
+
+
+def _transaction_segments(transaction: TransactionSet) -> SegmentIndex:
+    index = SegmentIndex((segment.index, segment) for segment in transaction.body)
+    for segment in (
+        transaction.header,
+        transaction.trailer,
+        transaction.group_header,
+        transaction.interchange_header,
+    ):
+        if segment is not None:
+            index[segment.index] = segment
+    return index
 
 
 def validate_result(result: EligibilityResult, segments: Mapping[int, Segment]) -> Validation:

@@ -9,7 +9,7 @@ normalization (``2500`` = ``2500.00``, ``.2`` = ``0.20`` = ``20%``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 
 from eligate.normalizer import Benefit, EligibilityResult, Reason
@@ -135,14 +135,51 @@ def _check_against_text(benefit: Benefit, cited: list[Segment], where: str) -> I
             )
 
 
+class SegmentIndex(dict[int, Segment]):
+    """Segments by position, with the sets :func:`check_patient` looks values up in.
+
+    The sets are built on first use and kept, so judging every result of a big
+    input reads its segments once, not once per result. Not to be changed after
+    the first check.
+    """
+
+    __slots__ = ("_dtps", "_members")
+
+    def __init__(self, *args: Iterable[tuple[int, Segment]]) -> None:
+        super().__init__(*args)
+        self._members: set[str] | None = None
+        self._dtps: set[tuple[str, str]] | None = None
+
+    def members(self) -> set[str]:
+        """NM109 of every NM1."""
+        if self._members is None:
+            self._members = _members(self)
+        return self._members
+
+    def dtps(self) -> set[tuple[str, str]]:
+        """(DTP01, DTP03) of every DTP."""
+        if self._dtps is None:
+            self._dtps = _dtps(self)
+        return self._dtps
+
+
+def _members(segments: Mapping[int, Segment]) -> set[str]:
+    return {s.get(9) for s in segments.values() if s.elements[0] == "NM1"}
+
+
+def _dtps(segments: Mapping[int, Segment]) -> set[tuple[str, str]]:
+    return {(s.get(1), s.get(3)) for s in segments.values() if s.elements[0] == "DTP"}
+
+
 def check_patient(result: EligibilityResult, segments: Mapping[int, Segment]) -> Iterator[Reason]:
     """The member IDs and AAA codes must appear in the input."""
-    members = {s.get(9) for s in segments.values() if s.elements[0] == "NM1"}
+    indexed = segments if isinstance(segments, SegmentIndex) else None
+    members = indexed.members() if indexed is not None else _members(segments)
     for field in ("member_id", "subscriber_member_id"):
         value = getattr(result, field)
         if value is not None and value not in members:
             yield _reject("value_not_in_source", field, f"{field} is not an NM109 of the input")
-    dtps = {(s.get(1), s.get(3)) for s in segments.values() if s.elements[0] == "DTP"}
+    dtps = indexed.dtps() if indexed is not None else _dtps(segments)
     for index, value in enumerate(result.dates):
         if (value.qualifier_code, value.value) not in dtps:
             yield _reject(

@@ -23,10 +23,10 @@ from eligate.x12._enrollment import (
     read_834,
     read_enrollment,
 )
-from eligate.x12._envelope import Document, TransactionSet, read_document
+from eligate.x12._envelope import Document, TransactionSet, iter_document, read_document
 from eligate.x12._loops import BenefitLoop, Party, RelatedEntity, Transaction271, read_271
 from eligate.x12._segments import DEFAULT_DELIMITERS, Delimiters, Segment
-from eligate.x12._tokenizer import Tokens, decode, tokenize
+from eligate.x12._tokenizer import Tokens, decode, iter_tokens, tokenize
 from eligate.x12._warnings import X12Warning
 from eligate.x12.errors import (
     EmptyInputError,
@@ -79,6 +79,8 @@ __all__ = [
     "decode",
     "decode_multipart",
     "encode_multipart",
+    "iter_document",
+    "iter_tokens",
     "npi_is_valid",
     "read_271",
     "read_834",

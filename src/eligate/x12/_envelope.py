@@ -8,11 +8,12 @@ there is no telling whether benefits are missing.
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
 from eligate.codes import X12WarningCode
 from eligate.x12._segments import Segment
-from eligate.x12._tokenizer import tokenize
+from eligate.x12._tokenizer import iter_tokens
 from eligate.x12._warnings import X12Warning
 from eligate.x12.errors import TruncatedError
 
@@ -76,19 +77,53 @@ def read_document(data: bytes | str) -> Document:
     Raises:
         X12InputError: the input is empty, not X12, or a transaction set is cut off.
     """
-    tokens = tokenize(data)
-    warnings = list(tokens.warnings)
     transactions: list[TransactionSet] = []
+    warnings: list[X12Warning] = []
+    items = iter_document(data)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration as done:
+            segment_count: int = done.value
+            break
+        if isinstance(item, TransactionSet):
+            transactions.append(item)
+        else:
+            warnings.append(item)
+    # The tokenizer's header warnings (the only ones without a position) come first.
+    warnings.sort(key=lambda warning: warning.segment_index is not None)
+    return Document(
+        transactions=tuple(transactions),
+        warnings=tuple(warnings),
+        segment_count=segment_count,
+    )
+
+
+def iter_document(data: bytes | str) -> Generator[TransactionSet | X12Warning, None, int]:
+    """The transaction sets of ``data`` as each one closes, and each warning as found.
+
+    What :func:`read_document` collects, in input order and without holding the
+    whole input as segments. Returns the number of segments read.
+
+    Raises:
+        X12InputError: the input is empty, not X12, or a transaction set is cut off
+            (when the reader gets there).
+    """
     state = _Open()
-    for segment in tokens.segments:
+    count = 0
+    for segment in iter_tokens(data):
+        if not isinstance(segment, Segment):
+            yield segment  # a header warning of the tokenizer
+            continue
+        count += 1
         tag = segment.elements[0]
         if state.st is not None and tag not in ("SE", "ST", "GE", "IEA", "ISA", "GS"):
             state.body.append(segment)
         elif tag == "SE":
             if state.st is None:
-                warnings.append(_stray(segment))
+                yield _stray(segment)
                 continue
-            transactions.append(_close_transaction(state, state.st, segment))
+            yield _close_transaction(state, state.st, segment)
         elif state.st is not None:
             raise TruncatedError(
                 f"truncated: transaction set {state.st.get(2)!r} has no SE before {tag}",
@@ -102,50 +137,46 @@ def read_document(data: bytes | str) -> Document:
             state.transactions_in_group += 1
         elif tag == "GS":
             if state.gs is not None:
-                warnings.append(_missing("missing_ge", "GE", state.gs))
+                yield _missing("missing_ge", "GE", state.gs)
             state.gs = segment
             state.transactions_in_group = 0
             state.groups_in_interchange += 1
         elif tag == "GE":
             if state.gs is None:
-                warnings.append(_stray(segment))
+                yield _stray(segment)
                 continue
-            warnings.extend(_check_trailer(segment, state.gs, state.transactions_in_group))
+            yield from _check_trailer(segment, state.gs, state.transactions_in_group)
             state.gs = None
         elif tag == "ISA":
-            _close_interchange_without_trailer(state, warnings)
+            yield from _close_interchange_without_trailer(state)
             state.isa = segment
             state.groups_in_interchange = 0
         elif tag == "IEA":
             if state.isa is None:
-                warnings.append(_stray(segment))
+                yield _stray(segment)
                 continue
             if state.gs is not None:
-                warnings.append(_missing("missing_ge", "GE", state.gs))
+                yield _missing("missing_ge", "GE", state.gs)
                 state.gs = None
-            warnings.extend(_check_trailer(segment, state.isa, state.groups_in_interchange))
+            yield from _check_trailer(segment, state.isa, state.groups_in_interchange)
             state.isa = None
         else:
-            warnings.append(_stray(segment))
+            yield _stray(segment)
     if state.st is not None:
         raise TruncatedError(
             f"truncated: transaction set {state.st.get(2)!r} has no SE",
             segment_index=state.st.index,
         )
-    _close_interchange_without_trailer(state, warnings)
-    return Document(
-        transactions=tuple(transactions),
-        warnings=tuple(warnings),
-        segment_count=len(tokens.segments),
-    )
+    yield from _close_interchange_without_trailer(state)
+    return count
 
 
-def _close_interchange_without_trailer(state: _Open, warnings: list[X12Warning]) -> None:
+def _close_interchange_without_trailer(state: _Open) -> Iterator[X12Warning]:
     if state.gs is not None:
-        warnings.append(_missing("missing_ge", "GE", state.gs))
+        yield _missing("missing_ge", "GE", state.gs)
         state.gs = None
     if state.isa is not None:
-        warnings.append(_missing("missing_iea", "IEA", state.isa))
+        yield _missing("missing_iea", "IEA", state.isa)
         state.isa = None
 
 

@@ -64,6 +64,8 @@ class Party:
     benefits: list[BenefitLoop] = field(default_factory=list)
     children: list[Party] = field(default_factory=list)
     unexpected: list[Segment] = field(default_factory=list)
+    warnings: list[X12Warning] = field(default_factory=list)
+    """The loop tree's warnings about this level (each also in the tree's ``warnings``)."""
 
     @property
     def level(self) -> str:
@@ -104,8 +106,8 @@ def read_271(transaction: TransactionSet) -> Transaction271:
     for segment in transaction.body:
         tag = segment.elements[0]
         if tag == "HL":
-            if in_ls:
-                warnings.append(_warn("missing_le", "LS loop not closed before HL", segment))
+            if in_ls and party is not None:
+                _note(party, warnings, _warn("missing_le", "LS loop not closed before HL", segment))
             party = _new_party(segment, by_id, last_by_level, warnings)
             parties.append(party)
             benefit, entity, in_ls = None, None, False
@@ -117,7 +119,11 @@ def read_271(transaction: TransactionSet) -> Transaction271:
         elif benefit is not None:
             if tag == "EB":
                 if in_ls:
-                    warnings.append(_warn("missing_le", "LS loop not closed before EB", segment))
+                    _note(
+                        party,
+                        warnings,
+                        _warn("missing_le", "LS loop not closed before EB", segment),
+                    )
                 benefit = BenefitLoop(eb=segment)
                 party.benefits.append(benefit)
                 entity, in_ls = None, False
@@ -127,11 +133,11 @@ def read_271(transaction: TransactionSet) -> Transaction271:
                 in_ls, entity = True, None
             elif tag == "LE":
                 if not in_ls:
-                    warnings.append(_warn("unexpected_le", "LE without LS", segment))
+                    _note(party, warnings, _warn("unexpected_le", "LE without LS", segment))
                 in_ls, entity = False, None
             elif tag == "NM1":
                 if not in_ls:
-                    warnings.append(_warn("missing_ls", "2120 NM1 without LS", segment))
+                    _note(party, warnings, _warn("missing_ls", "2120 NM1 without LS", segment))
                 entity = RelatedEntity(name=segment)
                 benefit.entities.append(entity)
             elif entity is not None and tag in _ENTITY_TAGS:
@@ -154,8 +160,8 @@ def read_271(transaction: TransactionSet) -> Transaction271:
             party.details.append(segment)
         else:
             party.unexpected.append(segment)
-    if in_ls and benefit is not None:
-        warnings.append(_warn("missing_le", "LS loop not closed at SE", benefit.eb))
+    if in_ls and benefit is not None and party is not None:
+        _note(party, warnings, _warn("missing_le", "LS loop not closed at SE", benefit.eb))
     return Transaction271(
         transaction=transaction,
         bht=bht,
@@ -173,23 +179,31 @@ def _new_party(
 ) -> Party:
     """Create the party an HL opens and hang it under its parent."""
     level = hl.get(3)
+    noticed: list[X12Warning] = []
     if level not in LEVEL_LOOPS:
-        warnings.append(_warn("unknown_hl_level", f"HL03 {level!r} is not 20-23", hl))
+        noticed.append(_warn("unknown_hl_level", f"HL03 {level!r} is not 20-23", hl))
     parent_id = hl.get(2)
     parent = by_id.get(parent_id) if parent_id else None
     if parent is None and level in ("21", "22", "23"):
         expected = str(int(level) - 1)
         parent = last_by_level.get(expected)
         if parent_id or parent is None:
-            warnings.append(
+            noticed.append(
                 _warn("hl_parent_missing", f"HL02 {parent_id!r} names no earlier HL", hl)
             )
-    party = Party(hl=hl, parent=parent)
+    party = Party(hl=hl, parent=parent, warnings=noticed)
+    warnings.extend(noticed)
     if parent is not None:
         parent.children.append(party)
     by_id[hl.get(1)] = party
     last_by_level[level] = party
     return party
+
+
+def _note(party: Party, warnings: list[X12Warning], warning: X12Warning) -> None:
+    """Record ``warning`` for the tree and for the level it concerns."""
+    party.warnings.append(warning)
+    warnings.append(warning)
 
 
 def _warn(code: X12WarningCode, message: str, segment: Segment) -> X12Warning:

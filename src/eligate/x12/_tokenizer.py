@@ -12,6 +12,7 @@ only be assumed.
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from eligate.x12._segments import DEFAULT_DELIMITERS, Delimiters, Segment
@@ -20,6 +21,9 @@ from eligate.x12.errors import EmptyInputError, NotX12Error, TruncatedError
 
 _WHITESPACE = " \t\r\n\x0b\x0c"
 _ISA_ELEMENTS = 16
+_FIRST_CHUNK = 1 << 12
+_CHUNK = 1 << 20
+"""Most characters split at a time: big inputs are never held as one list of parts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +55,33 @@ def tokenize(data: bytes | str) -> Tokens:
         NotX12Error: the input does not start with an ISA, GS or ST header.
         TruncatedError: the ISA header is cut short.
     """
+    segments: list[Segment] = []
+    warnings: list[X12Warning] = []
+    for item in iter_tokens(data):
+        if isinstance(item, Segment):
+            segments.append(item)
+        else:
+            warnings.append(item)
+    return Tokens(segments=tuple(segments), warnings=tuple(warnings))
+
+
+def iter_tokens(data: bytes | str) -> Iterator[Segment | X12Warning]:
+    """The segments of ``data`` one at a time, each header warning where it was found.
+
+    What :func:`tokenize` collects; lazily, so that a big input is never held as
+    segments all at once. Raises what :func:`tokenize` raises, when it gets there.
+    """
     text = decode(data)
     start = _skip_whitespace(text, 0)
     if start == len(text):
         raise EmptyInputError("input is empty")
-    segments: list[Segment] = []
-    warnings: list[X12Warning] = []
+    index = 0
     position: int | None = start
     while position is not None:
         delimiters, header_warning = _detect(text, position)
         if header_warning is not None:
-            warnings.append(header_warning)
-        position = _split(text, position, delimiters, segments)
-    return Tokens(segments=tuple(segments), warnings=tuple(warnings))
+            yield header_warning
+        position, index = yield from _split(text, position, delimiters, index)
 
 
 def _skip_whitespace(text: str, position: int) -> int:
@@ -147,27 +165,41 @@ def _detect_bare(text: str, start: int) -> Delimiters:
     raise TruncatedError("truncated: the first segment never ends")
 
 
-def _split(text: str, start: int, delimiters: Delimiters, out: list[Segment]) -> int | None:
-    """Append the segments from ``start`` to ``out``.
+def _split(
+    text: str, start: int, delimiters: Delimiters, index: int
+) -> Generator[Segment, None, tuple[int | None, int]]:
+    """Yield the segments from ``start`` on, numbered from ``index``.
 
     Returns the position of a following interchange whose delimiters differ (to be
-    read afresh), else ``None`` once the text is used up.
+    read afresh), else ``None`` once the text is used up; and the next index.
+    The text is split a chunk at a time, the chunks growing from small to
+    :data:`_CHUNK`, so that stopping at such an interchange wastes no more than
+    was read, and the position of each part is known as it goes.
     """
     terminator = delimiters.segment
     element = delimiters.element
-    parts = text[start:].split(terminator)
-    first = index = len(out)
-    append = out.append
-    for number, part in enumerate(parts):
-        raw = part.strip(_WHITESPACE)
-        if not raw:
-            continue
-        if raw.startswith("ISA") and index != first:
-            consumed = sum(len(p) + len(terminator) for p in parts[:number])
-            position = start + consumed + len(part) - len(part.lstrip(_WHITESPACE))
-            if _detect_isa(text, position) != delimiters:
-                # A new interchange with other delimiters: re-read from its header.
-                return position
-        append(Segment(index, tuple(raw.split(element)), raw, delimiters))
-        index += 1
-    return None
+    step = len(terminator)
+    length = len(text)
+    first = index
+    offset = start
+    size = _FIRST_CHUNK
+    while offset < length:
+        end = text.find(terminator, offset + size)
+        size = min(size * 2, _CHUNK)
+        for part in _parts(text, offset, length if end < 0 else end, terminator):
+            raw = part.strip(_WHITESPACE)
+            if raw:
+                if raw.startswith("ISA") and index != first:
+                    position = offset + len(part) - len(part.lstrip(_WHITESPACE))
+                    if _detect_isa(text, position) != delimiters:
+                        # A new interchange with other delimiters: re-read from its header.
+                        return position, index
+                yield Segment(index, tuple(raw.split(element)), raw, delimiters)
+                index += 1
+            offset += len(part) + step
+    return None, index
+
+
+def _parts(text: str, start: int, end: int, terminator: str) -> list[str]:
+    """``text[start:end]`` split at ``terminator`` (one chunk; a seam for tests)."""
+    return text[start:end].split(terminator)
