@@ -23,6 +23,7 @@ AaaAction = Literal[
     "fix_submitter",
     "fix_payer_id",
     "contact_payer",
+    "wait_for_payer",
 ]
 """The next step an AAA reject reason asks for (``RequestError.action``)."""
 
