@@ -32,6 +32,7 @@ from eligate.eligibility._policy import (
     BATCH_TTL,
     REALTIME_TTL,
     STABLE_MEMBER_TTL,
+    asks_retry_later,
     cache_key,
     ttl_for,
 )
@@ -73,6 +74,10 @@ from eligate.eligibility._registry import (
     load_payer,
     load_registry,
     write_registry,
+)
+from eligate.eligibility._shared_bucket import (
+    RedisTokenBucket,
+    Take,
 )
 from eligate.eligibility._simulator import (
     Behavior,
@@ -144,6 +149,7 @@ __all__ = [
     "PayerRegistry",
     "PayerSummary",
     "RedisCache",
+    "RedisTokenBucket",
     "RegistryError",
     "ResultCache",
     "RetryPolicy",
@@ -155,10 +161,12 @@ __all__ = [
     "StoreUsageError",
     "StoredTransaction",
     "Submitter",
+    "Take",
     "Timeouts",
     "UnknownPayerError",
     "VerifyReport",
     "X12Ids",
+    "asks_retry_later",
     "cache_key",
     "dump_payer",
     "load_payer",

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -146,8 +146,17 @@ class Core:
         except KeyError:
             raise UnknownPayerError(payer_id) from None
 
-    async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
+    async def check(
+        self,
+        request: EligibilityRequest,
+        *,
+        before_send: Callable[[], Awaitable[None]] | None = None,
+    ) -> EligibilityOutcome:
         """Answer one inquiry from the cache, the payer, or the fallback policy.
+
+        ``before_send`` is awaited after a cache miss, just before the 270 goes to
+        the payer's lane: the batch takes its shared pacing token and claims the
+        item there (an exception it raises leaves :meth:`check` unsent).
 
         Raises:
             UnknownPayerError: the payer is not in the registry.
@@ -164,6 +173,8 @@ class Core:
             return outcome
         x12_270 = self._build_270(request, lane.config)
         source = _audit_source(request)
+        if before_send is not None:
+            await before_send()
         try:
             raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
         except PayerError as failure:

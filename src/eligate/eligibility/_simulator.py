@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import json
 import random
+import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from eligate.eligibility._registry import (
     Timeouts,
     X12Ids,
 )
-from eligate.eligibility._synthetic import Bad270Error, build_271, read_270
+from eligate.eligibility._synthetic import Bad270Error, build_271, question_of, read_270
 from eligate.eligibility._transport import (
     CORE_RULE_VERSION,
     REQUEST_PAYLOAD_TYPE,
@@ -193,6 +194,9 @@ class SimulatedPayer:
     """Requests that reached this payer (including those answered 500 or 503)."""
     answered: int = 0
     """Requests answered with a 271."""
+    answers: list[tuple[float, str]] | None = None
+    """When kept (:meth:`Simulator.keep_answers`): each 271 sent, as (monotonic time,
+    question); a question asked twice shows a duplicate 270, times show the rate seen."""
     control: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -243,6 +247,8 @@ class SimulatedPayer:
         )
         body, content_type = encode_multipart(envelope.fields())
         self.answered += 1
+        if self.answers is not None:
+            self.answers.append((time.monotonic(), question_of(asked)))
         return 200, {"Content-Type": content_type}, body
 
 
@@ -281,6 +287,11 @@ class Simulator:
             await payer.server.unlisten()
         else:
             await payer.server.listen()
+
+    def keep_answers(self) -> None:
+        """From now on, log each payer's answered questions in ``payer.answers`` (benchmarks)."""
+        for payer in self.payers.values():
+            payer.answers = []
 
     def registry(self, **overrides: object) -> PayerRegistry:
         """A registry pointing at these payers (``overrides`` replace PayerConfig fields)."""
