@@ -28,6 +28,9 @@ from eligate.eligibility._crypto import (
     AuditKey,
     KeyRing,
 )
+from eligate.eligibility._guards import (
+    TokenBucket,
+)
 from eligate.eligibility._policy import (
     BATCH_TTL,
     REALTIME_TTL,
@@ -163,6 +166,7 @@ __all__ = [
     "Submitter",
     "Take",
     "Timeouts",
+    "TokenBucket",
     "UnknownPayerError",
     "VerifyReport",
     "X12Ids",

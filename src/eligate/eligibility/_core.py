@@ -218,6 +218,7 @@ class Core:
         if ttl > timedelta(0):
             await self._cache_put(key, answered, ttl, request)
         outcome = self._outcome(request=request, started=started, origin="payer", answer=answered)
+        outcome = outcome.model_copy(update={"x12_271": raw_271})
         status: AuditStatus = (
             "rejected" if all(r.coverage_status == "error" for r in results) else "verified"
         )

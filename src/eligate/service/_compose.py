@@ -12,7 +12,6 @@ from pathlib import Path
 
 from eligate.eligibility import (
     Core,
-    EligibilityCore,
     EligibilityOutcome,
     EligibilityRequest,
     KeyRing,
@@ -43,8 +42,10 @@ class ComposedCore:
         audit: SqlAuditStore,
         cache: ResultCache,
         simulator: Simulator | None,
+        keys: KeyRing | None = None,
     ) -> None:
         self.core = core
+        self.keys = keys
         self.audit = audit
         self.cache = cache
         self.simulator = simulator
@@ -70,8 +71,11 @@ class ComposedCore:
             await self.simulator.stop()
 
 
-async def build_core(settings: Settings) -> EligibilityCore:
-    """Build the eligibility core ``serve`` and ``check`` run on, from ``settings``.
+async def build_core(settings: Settings, *, store_timeout: float = 1.0) -> ComposedCore:
+    """Build the eligibility core ``serve``, ``check`` and the batch run on, from ``settings``.
+
+    ``store_timeout`` is the most one check waits on the cache or the audit store;
+    batch workers wait longer (an answer must not lose its audit record).
 
     Raises:
         StoreUnavailableError: the audit database cannot be reached.
@@ -105,5 +109,6 @@ async def build_core(settings: Settings) -> EligibilityCore:
             provider_npi=settings.provider_npi,
             provider_name=settings.provider_name,
         ),
+        store_timeout=store_timeout,
     )
-    return ComposedCore(core, audit=audit, cache=cache, simulator=simulator)
+    return ComposedCore(core, audit=audit, cache=cache, simulator=simulator, keys=keys)

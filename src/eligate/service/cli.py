@@ -200,12 +200,13 @@ def _root() -> None:
 # Command groups of the other areas register after the app and its commands exist.
 from eligate.service import (  # noqa: E402
     _cli_audit,
+    _cli_batch,
     _cli_llm,
     _cli_service,
     _cli_simulate,
 )
 
-for _area in (_cli_llm, _cli_service, _cli_audit, _cli_simulate):
+for _area in (_cli_llm, _cli_service, _cli_audit, _cli_simulate, _cli_batch):
     _area.register(app)
 
 
