@@ -26,6 +26,7 @@ from eligate.service.errors import INQUIRY_ERRORS, ServiceError
 if TYPE_CHECKING:
     import uvicorn
 
+    from eligate.batch import BatchRuntime
     from eligate.normalizer import Proposer
     from eligate.service._idempotency import IdempotencyStore
     from eligate.service._ratelimit import RateLimiter
@@ -106,7 +107,20 @@ def build_proposer(settings: Settings) -> Proposer | None:
     return LLMProposer(config)
 
 
-def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
+async def _batches(settings: Settings, core: EligibilityCore) -> BatchRuntime | None:
+    """The night run over the composed core (``/v1/batches``); none for another core."""
+    from eligate.service._compose import ComposedCore  # noqa: PLC0415 - lazy: fast CLI
+
+    if not isinstance(core, ComposedCore):
+        return None
+    from eligate.service._compose_batch import build_batch  # noqa: PLC0415 - lazy: fast CLI
+
+    return await build_batch(settings, core)
+
+
+def build_server(
+    settings: Settings, core: EligibilityCore, *, batches: BatchRuntime | None = None
+) -> uvicorn.Server:
     """A uvicorn server for the app on ``core``, bound where the settings say."""
     import uvicorn  # noqa: PLC0415 - lazy: the CLI starts fast
 
@@ -118,6 +132,7 @@ def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
         idempotency=build_idempotency(settings),
         limiter=build_limiter(settings),
         proposer=build_proposer(settings),
+        batches=batches,
     )
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
@@ -127,7 +142,7 @@ def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
 
 async def _serve(settings: Settings, factory: CoreFactory) -> None:
     core = await factory(settings)
-    server = build_server(settings, core)
+    server = build_server(settings, core, batches=await _batches(settings, core))
     gc.freeze()  # start-up objects leave the collector's sight: shorter full-GC pauses
     await server.serve()
 
