@@ -239,8 +239,10 @@ class Processor:
         request = inquiry_of(appointment, correlation_id=correlation_id)
         claimed: list[ItemRow] = []
 
-        async def before_send() -> None:
+        async def pace() -> None:
             await self._pacer.wait_turn(payer_id, lane.config.pacing)
+
+        async def before_send() -> None:
             lease = timedelta(seconds=self.policy.lease_seconds)
             owner = self.policy.worker_name
             if not await self._store.claim(
@@ -257,11 +259,12 @@ class Processor:
 
         async with self._slots[payer_id]:
             try:
-                outcome = await self._core.check(request, before_send=before_send)
+                outcome = await self._core.check(request, before_send=before_send, pace=pace)
             except _NotMineError:
                 return
             except PacingUnavailableError:
-                await self._hold(row, "pacing_unavailable", 5.0, refund=False)
+                held = claimed[0] if claimed else row
+                await self._hold(held, "pacing_unavailable", 5.0, refund=bool(claimed))
                 return
             except InquiryError:
                 await self._give_up(row, "invalid_inquiry")

@@ -151,12 +151,14 @@ class Core:
         request: EligibilityRequest,
         *,
         before_send: Callable[[], Awaitable[None]] | None = None,
+        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> EligibilityOutcome:
         """Answer one inquiry from the cache, the payer, or the fallback policy.
 
         ``before_send`` is awaited after a cache miss, just before the 270 goes to
-        the payer's lane: the batch takes its shared pacing token and claims the
-        item there (an exception it raises leaves :meth:`check` unsent).
+        the payer's lane: the batch claims the item there (an exception it raises
+        leaves :meth:`check` unsent). ``pace`` is awaited before each attempt in
+        the lane, retries included: the batch's shared per-payer token.
 
         Raises:
             UnknownPayerError: the payer is not in the registry.
@@ -176,7 +178,7 @@ class Core:
         if before_send is not None:
             await before_send()
         try:
-            raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
+            raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id, pace=pace)
         except PayerError as failure:
             return await self._fallback(
                 request=request, key=key, started=started, reason=failure.reason, x12_270=x12_270

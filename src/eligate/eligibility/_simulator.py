@@ -197,6 +197,8 @@ class SimulatedPayer:
     answers: list[tuple[float, str]] | None = None
     """When kept (:meth:`Simulator.keep_answers`): each 271 sent, as (monotonic time,
     question); a question asked twice shows a duplicate 270, times show the rate seen."""
+    arrivals: list[float] | None = None
+    """When kept: the monotonic time each request arrived (answered or not): the rate seen."""
     control: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -215,6 +217,8 @@ class SimulatedPayer:
     async def handle(self, request: _Request) -> _Response:
         """Answer one HTTP request as the behaviour says."""
         self.requests += 1
+        if self.arrivals is not None:
+            self.arrivals.append(time.monotonic())
         behavior = self.behavior
         if request.method != "POST" or request.path != _CORE_PATH:
             return _text(404, "not found")
@@ -289,9 +293,10 @@ class Simulator:
             await payer.server.listen()
 
     def keep_answers(self) -> None:
-        """From now on, log each payer's answered questions in ``payer.answers`` (benchmarks)."""
+        """From now on, log requests (``payer.arrivals``) and answered questions (``answers``)."""
         for payer in self.payers.values():
             payer.answers = []
+            payer.arrivals = []
 
     def registry(self, **overrides: object) -> PayerRegistry:
         """A registry pointing at these payers (``overrides`` replace PayerConfig fields)."""
