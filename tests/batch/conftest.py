@@ -1,4 +1,4 @@
-"""Batch test fixtures: a simulator, a real core on SQLite, a hand-driven clock, a recording queue."""
+"""Batch fixtures: a simulator, a real core on SQLite, a hand-driven clock, a recording queue."""
 
 from __future__ import annotations
 
@@ -65,9 +65,11 @@ class FakeNow:
     at: datetime = field(default_factory=lambda: datetime(2027, 6, 14, 2, 0, tzinfo=UTC))
 
     def __call__(self) -> datetime:
+        """Now."""
         return self.at
 
     def advance(self, seconds: float) -> None:
+        """Move time forward."""
         self.at += timedelta(seconds=seconds)
 
 
@@ -79,12 +81,15 @@ class RecordingQueue:
     ticks: list[tuple[str, int]] = field(default_factory=list)
 
     async def kick_items(self, batch_id: str, item_ids: Sequence[str]) -> None:
+        """Record a queued chunk."""
         self.items.append((batch_id, list(item_ids)))
 
     async def kick_tick(self, batch_id: str, seq: int) -> None:
+        """Record a queued tick."""
         self.ticks.append((batch_id, seq))
 
     def queued(self) -> list[str]:
+        """Every item id queued so far, in order."""
         return [item for _, ids in self.items for item in ids]
 
 
@@ -114,6 +119,7 @@ class NoPacing:
     calls: int = 0
 
     async def wait_turn(self, payer_id: str, pacing: Any) -> None:
+        """Count the call; never wait."""
         self.calls += 1
 
 
@@ -166,6 +172,6 @@ async def harness(simulator: Simulator, tmp_path: Path) -> AsyncIterator[Harness
     )  # fmt: skip
     watchdog = Watchdog(
         store=store, kicker=queue, policy=policy, claim_idle_seconds=60, sleep=_sleep
-    )  # type: ignore[arg-type]  # the recording queue stands for the kicker
+    )
     yield Harness(simulator, core, audit, store, processor, watchdog, queue, now, policy)
     await core.close()

@@ -15,7 +15,8 @@ def test_csv_rows_parse_into_appointments() -> None:
     """A valid row becomes an appointment with its service types split."""
     data = appointments_csv([row_of(service_type_codes="30 98  mh")])
     (parsed,) = read_appointments(data, fmt="csv", name="a.csv")
-    assert parsed.refusal is None and parsed.appointment is not None
+    assert parsed.refusal is None
+    assert parsed.appointment is not None
     assert parsed.appointment.service_type_codes == ("30", "98", "MH")
     assert parsed.appointment.appointment_at.utcoffset() is not None
 
@@ -53,7 +54,8 @@ def test_refusal_lines_carry_no_member_data() -> None:
     assert parsed.refusal is not None
     line = parsed.refusal.line()
     assert line == "row 1: bad_birth_date (birth_date)"
-    assert "1985" not in line and "SYN424242" not in line
+    assert "1985" not in line
+    assert "SYN424242" not in line
 
 
 def test_a_file_without_a_required_column_is_refused_whole() -> None:
@@ -94,7 +96,8 @@ def test_parquet_with_typed_columns_is_read() -> None:
     parsed = list(read_appointments(sink.getvalue(), fmt="parquet", name="a.parquet"))
     assert parsed[0].appointment is not None
     assert parsed[0].appointment.appointment_at == dt.datetime(2027, 6, 15, 13, 0, tzinfo=dt.UTC)
-    assert parsed[1].refusal is not None and parsed[1].refusal.code == "missing_birth_date"
+    assert parsed[1].refusal is not None
+    assert parsed[1].refusal.code == "missing_birth_date"
 
 
 def test_unknown_suffix_is_refused() -> None:

@@ -12,7 +12,7 @@ from tests.batch.conftest import Harness, NoPacing, appointments_csv, row_of
 async def _submit(h: Harness, rows: list[dict[str, str]]) -> str:
     submitted = await submit(
         appointments_csv(rows), name="night.csv", store=h.store, payers=set(h.core.registry),
-        policy=h.policy, kicker=h.queue,  # type: ignore[arg-type]  # recording stand-in
+        policy=h.policy, kicker=h.queue,
     )  # fmt: skip
     return submitted.batch_id
 
@@ -37,7 +37,9 @@ async def test_items_end_verified_or_not_verified_with_transitions(harness: Harn
         ("sent", "verified", None),
     ]
     page, _ = await h.store.page(batch_id, state="not_verified", offset=0, limit=10)
-    assert page[0].status == "inactive" and page[0].origin == "payer" and page[0].attempts == 1
+    assert page[0].status == "inactive"
+    assert page[0].origin == "payer"
+    assert page[0].attempts == 1
 
 
 async def test_unknown_member_is_not_verified_with_the_aaa_reason(harness: Harness) -> None:
@@ -50,7 +52,7 @@ async def test_unknown_member_is_not_verified_with_the_aaa_reason(harness: Harne
 
 
 async def test_cache_first_serves_a_second_run_without_a_270(harness: Harness) -> None:
-    """The same question in another file is a cache hit (batch TTL): no request reaches the payer."""
+    """The same question in another file is a cache hit (batch TTL): no 270 reaches the payer."""
     h = harness
     first = await _submit(h, [row_of()])
     await h.processor.process(first, h.queue.queued())
@@ -171,7 +173,8 @@ async def test_an_orphaned_send_is_finished_from_the_audit_trail(harness: Harnes
     sends = h.sends()
     await h.processor.process(batch_id, [item])
     (row,) = await h.store.items([item])
-    assert row.state == "verified" and row.attempts == done.attempts
+    assert row.state == "verified"
+    assert row.attempts == done.attempts
     assert h.sends() == sends
 
 
@@ -210,9 +213,11 @@ async def test_resubmitting_the_same_file_is_answered_from_the_first_run(harness
     queued = len(h.queue.queued())
     again = await submit(
         appointments_csv(rows), name="night.csv", store=h.store, payers=set(h.core.registry),
-        policy=h.policy, kicker=h.queue,  # type: ignore[arg-type]
+        policy=h.policy, kicker=h.queue,
     )  # fmt: skip
-    assert again.batch_id == first and not again.created and again.queued == 0
+    assert again.batch_id == first
+    assert not again.created
+    assert again.queued == 0
     assert len(h.queue.queued()) == queued
 
 
@@ -222,4 +227,5 @@ async def test_every_transaction_is_in_the_audit_trail_with_source_batch(harness
     batch_id = await _submit(h, [row_of()])
     await h.processor.process(batch_id, h.queue.queued())
     (recorded,) = await h.audit.transactions(f"{batch_id}-000001.1")
-    assert recorded.record.source == "batch" and recorded.record.response_271 is not None
+    assert recorded.record.source == "batch"
+    assert recorded.record.response_271 is not None

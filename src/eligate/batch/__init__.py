@@ -49,6 +49,7 @@ from eligate.batch._process import (
 from eligate.batch._queue import (
     ITEMS_TASK,
     TICK_TASK,
+    Enqueue,
     Kicker,
     QueueConfig,
     make_broker,
@@ -103,6 +104,7 @@ __all__ = [
     "BatchRuntime",
     "BatchStore",
     "BatchUsageError",
+    "Enqueue",
     "Finish",
     "ItemPublic",
     "ItemRow",

@@ -189,6 +189,9 @@ class BatchPolicy:
     """How long a worker holds an item it is asking about before another may take it."""
     chunk_size: int = 25
     """Items per queue message."""
+    concurrency: int = 64
+    """Items one worker process takes through their states at once (database connections
+    and CPU, not the payers, set it; each payer is also held to its ``pool_size``)."""
     tick_seconds: float = 5.0
     """How often a run's watchdog re-queues due retries and items orphaned by a crash."""
     resend_unknown: bool = False

@@ -28,6 +28,7 @@ import structlog
 
 from eligate.batch._models import Appointment, BatchPolicy
 from eligate.batch._pacing import Pacer, PacingUnavailableError
+from eligate.batch._queue import Enqueue
 from eligate.batch._store import BatchStore, Finish, ItemRow
 from eligate.eligibility import (
     Core,
@@ -61,14 +62,6 @@ class AuditLookup(Protocol):
 
     async def transactions(self, correlation_id: str) -> list[StoredTransaction]:
         """The transactions recorded under ``correlation_id``."""
-        ...
-
-
-class Requeue(Protocol):
-    """Puts items back on the queue."""
-
-    async def kick_items(self, batch_id: str, item_ids: Sequence[str]) -> None:
-        """Queue messages for ``item_ids``."""
         ...
 
 
@@ -177,7 +170,7 @@ class Processor:
         store: BatchStore,
         audit: AuditLookup,
         pacer: Pacer,
-        requeue: Requeue,
+        requeue: Enqueue,
         policy: BatchPolicy,
         now: Callable[[], datetime] | None = None,
     ) -> None:
@@ -188,6 +181,7 @@ class Processor:
         self._requeue = requeue
         self.policy = policy
         self._now = now or store.now
+        self._in_flight = asyncio.Semaphore(policy.concurrency)
         self._slots = {
             payer_id: asyncio.Semaphore(config.pool_size)
             for payer_id, config in core.registry.items()
@@ -202,7 +196,8 @@ class Processor:
 
     async def _guarded(self, row: ItemRow) -> None:
         try:
-            await self._one(row)
+            async with self._in_flight:
+                await self._one(row)
         except Exception as error:  # one item's trouble must not sink its chunk-mates
             _log.error(
                 "batch.item_failed",
@@ -417,5 +412,9 @@ class Processor:
         await self._settle(row, outcome)
 
     async def _appointment(self, row: ItemRow) -> Appointment:
-        values = await self._store.appointment_values(row.item_id)
+        values = (
+            self._store.values(row)
+            if row.input_sealed is not None
+            else await self._store.appointment_values(row.item_id)
+        )
         return Appointment.model_validate(values)

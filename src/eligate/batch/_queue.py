@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 from taskiq import AsyncBroker, InMemoryBroker
@@ -98,6 +99,18 @@ def make_broker(config: QueueConfig, handlers: Handlers) -> AsyncBroker:
     broker.register_task(items, task_name=ITEMS_TASK)
     broker.register_task(tick, task_name=TICK_TASK)
     return broker
+
+
+class Enqueue(Protocol):
+    """What puts batch messages on a queue (:class:`Kicker`, or a test's recorder)."""
+
+    async def kick_items(self, batch_id: str, item_ids: Sequence[str]) -> None:
+        """Queue ``item_ids``."""
+        ...
+
+    async def kick_tick(self, batch_id: str, seq: int) -> None:
+        """Queue a run's watchdog tick."""
+        ...
 
 
 class Kicker:

@@ -27,7 +27,7 @@ from eligate.batch._models import (
     Refusal,
 )
 from eligate.batch._process import idempotency_key
-from eligate.batch._queue import Kicker
+from eligate.batch._queue import Enqueue
 from eligate.batch._store import BatchStore, FigureRow, NewItem
 
 _log = structlog.get_logger("eligate.batch")
@@ -61,7 +61,7 @@ async def submit(
     store: BatchStore,
     payers: Collection[str],
     policy: BatchPolicy,
-    kicker: Kicker,
+    kicker: Enqueue,
     resume: bool = False,
 ) -> Submitted:
     """Store a run for the appointment file ``data`` and queue its items.
@@ -130,7 +130,7 @@ async def submit(
     return Submitted(batch_id, True, len(items), tuple(refused), len(primaries))
 
 
-async def _again(batch_id: str, *, store: BatchStore, kicker: Kicker, resume: bool) -> Submitted:
+async def _again(batch_id: str, *, store: BatchStore, kicker: Enqueue, resume: bool) -> Submitted:
     run = await store.run(batch_id)
     queued = 0
     if resume and run.finished_at is None:
@@ -149,7 +149,7 @@ class Watchdog:
         self,
         *,
         store: BatchStore,
-        kicker: Kicker,
+        kicker: Enqueue,
         policy: BatchPolicy,
         claim_idle_seconds: float,
         sleep: Sleep = asyncio.sleep,
@@ -158,6 +158,7 @@ class Watchdog:
         self._kicker = kicker
         self._policy = policy
         self._stale = timedelta(seconds=3 * policy.tick_seconds + claim_idle_seconds)
+        self._grace = timedelta(seconds=claim_idle_seconds + 2 * policy.tick_seconds)
         self._sleep = sleep
 
     async def tick(self, batch_id: str, seq: int) -> None:
@@ -169,9 +170,14 @@ class Watchdog:
         if due:
             await self._kicker.kick_items(batch_id, due)
         if all_final(await self._store.counts(batch_id)):
-            await self._store.finish_run(batch_id)
-            _log.info("batch.finished", batch_id=batch_id)
-            return
+            run = await self._store.run(batch_id)
+            if run.finished_at is None:
+                await self._store.finish_run(batch_id)
+                _log.info("batch.finished", batch_id=batch_id)
+            elif self._store.now() - run.finished_at > self._grace:
+                return
+            # Ticks go on a little after the end: taskiq-redis claims a dead worker's
+            # pending messages only after a read that returned new ones.
         await self._kicker.kick_tick(batch_id, seq + 1)
 
 

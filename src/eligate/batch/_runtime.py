@@ -87,7 +87,9 @@ def build_runtime(
         if queue.redis_url:
             from redis.asyncio import Redis  # noqa: PLC0415 - production only
 
-            bucket = RedisTokenBucket(Redis.from_url(queue.redis_url), prefix="eligate:pace:")
+            bucket = RedisTokenBucket(
+                Redis.from_url(queue.redis_url), prefix=f"{queue.stream}:pace:"
+            )
             pacer = SharedPacer(bucket, sleep=sleep)
         else:
             pacer = LocalPacer(sleep=sleep)

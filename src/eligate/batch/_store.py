@@ -98,6 +98,9 @@ class ItemRow:
     lease_until: datetime | None
     correlation_id: str | None
     started_at: datetime | None
+    key_id: str | None = None
+    input_sealed: bytes | None = None
+    """The submitted row, sealed; :meth:`BatchStore.values` opens it."""
 
     @property
     def final(self) -> bool:
@@ -135,6 +138,8 @@ def _item(row: Any) -> ItemRow:
         lease_until=_aware(row.lease_until),
         correlation_id=row.correlation_id,
         started_at=_aware(row.started_at),
+        key_id=row.key_id,
+        input_sealed=None if row.input_sealed is None else bytes(row.input_sealed),
     )
 
 
@@ -142,7 +147,8 @@ _ITEM_COLUMNS = [
     t.items.c.item_id, t.items.c.batch_id, t.items.c.row_number, t.items.c.payer_id,
     t.items.c.idem_key, t.items.c.duplicate_of, t.items.c.state, t.items.c.reason,
     t.items.c.attempts, t.items.c.next_attempt_at, t.items.c.due_at, t.items.c.lease_owner,
-    t.items.c.lease_until, t.items.c.correlation_id, t.items.c.started_at,
+    t.items.c.lease_until, t.items.c.correlation_id, t.items.c.started_at, t.items.c.key_id,
+    t.items.c.input_sealed,
 ]  # fmt: skip
 
 
@@ -307,9 +313,11 @@ class BatchStore:
             )
             return [_item(row) for row in result]
 
-    async def appointment_values(
-        self, item_id: str, sealed_for: str | None = None
-    ) -> dict[str, str]:
+    def values(self, item: ItemRow) -> dict[str, str]:
+        """The item's row as submitted (unsealed from the row already read)."""
+        return self._open_input(item.item_id, item.key_id, item.input_sealed)
+
+    async def appointment_values(self, item_id: str) -> dict[str, str]:
         """The item's row as submitted (unsealed)."""
         async with self._engine.connect() as connection:
             row = (

@@ -59,7 +59,11 @@ async def _open(settings: Settings) -> tuple[ComposedCore, BatchRuntime]:
     from eligate.service._compose import build_core  # noqa: PLC0415 - lazy: the CLI starts fast
     from eligate.service._compose_batch import build_batch  # noqa: PLC0415
 
-    composed = await build_core(settings, store_timeout=settings.batch_store_timeout_seconds)
+    composed = await build_core(
+        settings,
+        store_timeout=settings.batch_store_timeout_seconds,
+        pool_size=settings.batch_db_pool_size,
+    )
     try:
         runtime = await build_batch(settings, composed)
     except BaseException:

@@ -71,7 +71,9 @@ class ComposedCore:
             await self.simulator.stop()
 
 
-async def build_core(settings: Settings, *, store_timeout: float = 1.0) -> ComposedCore:
+async def build_core(
+    settings: Settings, *, store_timeout: float = 1.0, pool_size: int = 5
+) -> ComposedCore:
     """Build the eligibility core ``serve``, ``check`` and the batch run on, from ``settings``.
 
     ``store_timeout`` is the most one check waits on the cache or the audit store;
@@ -86,7 +88,7 @@ async def build_core(settings: Settings, *, store_timeout: float = 1.0) -> Compo
     salt = settings.cache_salt.get_secret_value().encode()
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
-    audit = SqlAuditStore.from_url(settings.database_url, keys=keys)
+    audit = SqlAuditStore.from_url(settings.database_url, keys=keys, pool_size=pool_size)
     await audit.migrate()
     cache: ResultCache = (
         RedisCache.from_url(settings.redis_url, salt=salt, keys=keys)

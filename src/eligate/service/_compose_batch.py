@@ -24,6 +24,7 @@ def batch_policy(settings: Settings) -> BatchPolicy:
         lease_seconds=settings.batch_lease_seconds,
         chunk_size=settings.batch_chunk_size,
         tick_seconds=settings.batch_tick_seconds,
+        concurrency=settings.batch_concurrency,
         resend_unknown=settings.batch_resend_unknown,
         worker_name=worker_name(),
     )

@@ -176,6 +176,10 @@ class Settings(BaseSettings):
     """How often a run's watchdog queues due retries and orphaned items again."""
     batch_worker_tasks: int = Field(default=16, ge=1, le=1000)
     """Queue messages one worker works on at once."""
+    batch_concurrency: int = Field(default=64, ge=1, le=10_000)
+    """Items one worker process works on at once."""
+    batch_db_pool_size: int = Field(default=20, ge=1, le=500)
+    """Database connections of one batch worker (the audit and batch stores share them)."""
     batch_store_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     """How long a worker waits on the audit store per write (a batch answer is not dropped)."""
     batch_resend_unknown: bool = False
