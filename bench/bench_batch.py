@@ -47,6 +47,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from eligate.batch import (
+    BatchPolicy,
     BatchStore,
     Kicker,
     QueueConfig,
@@ -57,21 +58,15 @@ from eligate.batch import (
 )
 from eligate.batch._queue import Handlers
 from eligate.eligibility import (
-    Behavior,
-    BreakerPolicy,
     Core,
     EligibilityRequest,
     KeyRing,
     MemoryCache,
-    Pacing,
-    RetryPolicy,
-    Simulator,
     SqlAuditStore,
     Submitter,
-    Timeouts,
-    start_simulator,
-    write_registry,
 )
+from eligate.payers import BreakerPolicy, Pacing, RetryPolicy, Timeouts, write_registry
+from eligate.simulator import Behavior, Simulator, simulator_registry, start_simulator
 from eligate.x12 import InquiryPerson
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1/postgres")
@@ -165,8 +160,9 @@ class Bench:
                 # 30% failures would hold the breaker open for the whole run; the
                 # breaker is measured elsewhere (bench-isolation).
                 breaker=BreakerPolicy(failure_threshold=1000, window_seconds=10, open_seconds=5),
-                retry=RetryPolicy(attempts=2, backoff_base=0.05, backoff_max=0.2,
-                                  failures=("connect", "http_5xx")),  # fmt: skip
+                retry=RetryPolicy(
+                    attempts=2, backoff_base=0.05, backoff_max=0.2, failures=("connect", "http_5xx")
+                ),
                 timeout=Timeouts(connect=1.0, read=4.0, total=5.0),
             ),
             folder,
@@ -231,7 +227,8 @@ class Bench:
         stream = f"eligate:bench:{uuid.uuid4().hex[:8]}"
         env = self.env(payers, stream)
         for payer in self.simulator.payers.values():
-            assert payer.arrivals is not None and payer.answers is not None
+            assert payer.arrivals is not None
+            assert payer.answers is not None
             payer.arrivals.clear()
             payer.answers.clear()
         keys = KeyRing.parse(KEY)
@@ -241,8 +238,6 @@ class Bench:
         broker = make_broker(config, Handlers())
         await broker.startup()
         kicker = Kicker(broker, chunk_size=25)
-        from eligate.batch import BatchPolicy
-
         policy = BatchPolicy(tick_seconds=2.0)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = [self.start_worker(env) for _ in range(workers)]
@@ -273,7 +268,15 @@ class Bench:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         del started
-        result = await self._measure(store, audit, submitted.batch_id, items, wall, cpu, processes)
+        result = await self._measure(
+            store=store,
+            audit=audit,
+            batch_id=submitted.batch_id,
+            items=items,
+            wall=wall,
+            cpu=cpu,
+            processes=processes,
+        )
         result.update(workers=workers, kills=kills, submit_s=round(t_submitted, 2))
         if kill_every is not None:
             result["resubmit"] = await self._resubmit(path, store, kicker, policy)
@@ -284,6 +287,7 @@ class Bench:
 
     async def _measure(
         self,
+        *,
         store: BatchStore,
         audit: SqlAuditStore,
         batch_id: str,
@@ -297,7 +301,8 @@ class Bench:
         seen: dict[str, Any] = {}
         duplicates = 0
         for payer_id, payer in self.simulator.payers.items():
-            assert payer.arrivals is not None and payer.answers is not None
+            assert payer.arrivals is not None
+            assert payer.answers is not None
             questions = collections.Counter(question for _, question in payer.answers)
             twice = sum(1 for n in questions.values() if n > 1)
             duplicates += twice
@@ -354,8 +359,6 @@ class Bench:
 
 async def baseline(items: int, endpoints: dict[str, str]) -> dict[str, float]:
     """The core alone in this process: ``Core.check`` on ``items`` inquiries, 64 at a time."""
-    from eligate.eligibility import simulator_registry
-
     registry = simulator_registry(
         endpoints,
         pacing=Pacing(rate_per_second=10_000, burst=1000),

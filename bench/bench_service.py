@@ -30,8 +30,7 @@ from eligate.eligibility import (
     PayerSummary,
 )
 from eligate.normalizer import normalize
-from eligate.service import configure_logging, hash_api_key, load_settings
-from eligate.service._cli_service import build_server
+from eligate.service import build_server, configure_logging, hash_api_key, load_settings
 from eligate.validators import gate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +73,10 @@ class InstantCore:
     def health(self, payer_id: str) -> PayerHealth:
         """Not used by the bench."""
         raise LookupError(payer_id)
+
+    async def ready(self) -> bool:
+        """Always."""
+        return True
 
     async def close(self) -> None:
         """Nothing to release."""

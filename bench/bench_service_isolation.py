@@ -70,16 +70,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from eligate.eligibility import (
-    BreakerPolicy,
-    RetryPolicy,
-    Timeouts,
-    cache_key,
-    simulator_registry,
-    write_registry,
-)
-from eligate.eligibility._guards import percentile
+from eligate.eligibility import cache_key
+from eligate.guards import percentile
+from eligate.payers import BreakerPolicy, RetryPolicy, Timeouts, write_registry
 from eligate.service import InquiryCreate, hash_api_key
+from eligate.simulator import simulator_registry
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/0"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
+from eligate.llm import allow_model_requests
+from eligate.simulator import Simulator, start_simulator
 from tests.servers import postgres_database, redis_client, redis_prefix  # noqa: F401 - fixtures
+
+allow_model_requests(False)
+"""No test reaches a real model by accident: real clients are built for loopback endpoints only."""
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -32,3 +39,21 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("ELIGATE_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[Simulator]:
+    """Four healthy loopback payers."""
+    sim = await start_simulator(("alpha", "bravo", "charlie", "delta"))
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset_structlog() -> Iterator[None]:
+    """Commands configure structlog for the process; each test starts from the defaults."""
+    yield
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()

@@ -1,5 +1,5 @@
 """``python -m eligate``: the same as the ``eligate`` command."""
 
-from eligate.service.cli import main
+from eligate.cli import main
 
 main()

@@ -14,16 +14,9 @@ import pytest
 import stamina
 
 from eligate.batch import BatchPolicy, BatchStore, Processor, Watchdog
-from eligate.eligibility import (
-    BreakerPolicy,
-    Core,
-    KeyRing,
-    MemoryCache,
-    Simulator,
-    SqlAuditStore,
-    Submitter,
-    start_simulator,
-)
+from eligate.eligibility import Core, KeyRing, MemoryCache, SqlAuditStore, Submitter
+from eligate.payers import BreakerPolicy
+from eligate.simulator import Simulator, start_simulator
 
 KEY = "ZWxpZ2F0ZS1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
 SALT = b"eligate-tests-salt-0123456789abcdef"

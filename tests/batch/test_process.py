@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from eligate.batch import BatchPolicy, Processor, submit
-from eligate.eligibility import Behavior
+from eligate.simulator import Behavior
 from tests.batch.conftest import Harness, NoPacing, appointments_csv, row_of
 
 

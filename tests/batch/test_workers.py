@@ -29,16 +29,9 @@ from eligate.batch import (
     submit,
 )
 from eligate.batch._queue import Handlers
-from eligate.eligibility import (
-    Behavior,
-    BreakerPolicy,
-    KeyRing,
-    Pacing,
-    Simulator,
-    SqlAuditStore,
-    start_simulator,
-    write_registry,
-)
+from eligate.eligibility import KeyRing, SqlAuditStore
+from eligate.payers import BreakerPolicy, Pacing, write_registry
+from eligate.simulator import Behavior, Simulator, start_simulator
 from tests.batch.conftest import KEY, PAYERS, appointments_csv, row_of
 from tests.servers import REDIS_URL
 

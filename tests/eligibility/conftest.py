@@ -1,4 +1,4 @@
-"""Eligibility test fixtures: audit databases, no-wait retries, a simulator, cores on fakes."""
+"""Eligibility test fixtures: audit databases, no-wait retries, cores on fakes."""
 
 from __future__ import annotations
 
@@ -15,15 +15,8 @@ import stamina
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from eligate.eligibility import (
-    Core,
-    KeyRing,
-    PayerRegistry,
-    Simulator,
-    SqlAuditStore,
-    Submitter,
-    start_simulator,
-)
+from eligate.eligibility import Core, KeyRing, SqlAuditStore, Submitter
+from eligate.payers import PayerRegistry
 from tests.eligibility.fakes import FakeAudit, FakeCache
 
 
@@ -90,16 +83,6 @@ def _no_backoff() -> Iterator[None]:
     """Retries keep their attempt counts but do not wait between attempts."""
     with stamina.set_testing(True, attempts=10, cap=True):
         yield
-
-
-@pytest.fixture
-async def simulator() -> AsyncIterator[Simulator]:
-    """Four healthy loopback payers."""
-    sim = await start_simulator(("alpha", "bravo", "charlie", "delta"))
-    try:
-        yield sim
-    finally:
-        await sim.stop()
 
 
 CoreFactory = Callable[..., Core]

@@ -9,18 +9,12 @@ from collections.abc import Awaitable
 
 import structlog
 
-from eligate.eligibility import (
-    Behavior,
-    BreakerPolicy,
-    EligibilityOutcome,
-    PayerRegistry,
-    RetryPolicy,
-    Simulator,
-    Timeouts,
-)
+from eligate.eligibility import EligibilityOutcome
+from eligate.payers import BreakerPolicy, PayerRegistry, RetryPolicy, Timeouts
+from eligate.simulator import Behavior, Simulator
 from tests.eligibility.conftest import CoreFactory
 from tests.eligibility.fakes import make_request
-from tests.eligibility.test_guards import FakeClock
+from tests.guards.test_guards import FakeClock
 
 FAST_MS = 300.0
 """A healthy payer's check must stay well under this, whatever the sick payer does."""
@@ -194,7 +188,7 @@ async def test_pacing_waits_within_the_budget_and_refuses_beyond_it(
     simulator: Simulator, make_core: CoreFactory
 ) -> None:
     """At 4 calls/s, burst 1, the next call waits ~0.25 s; past the budget it is refused."""
-    from eligate.eligibility import Pacing
+    from eligate.payers import Pacing
 
     core = make_core(
         simulator.registry(
@@ -218,7 +212,8 @@ async def test_a_payload_that_is_not_a_271_falls_back(make_core: CoreFactory) ->
     """A payer answering X12 that is not a 271 gets ``bad_payload``; the caller is not hurt."""
     import httpx
 
-    from eligate.eligibility import Core, simulator_registry
+    from eligate.eligibility import Core
+    from eligate.simulator import simulator_registry
     from tests.eligibility.conftest import SALT, SUBMITTER
     from tests.eligibility.fakes import FakeAudit, FakeCache
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from eligate.eligibility import PayerCallError, PayerConfig
-from eligate.eligibility._transport import (
+from eligate.eligibility import PayerCallError
+from eligate.eligibility._transport import PayerTransport
+from eligate.payers import PayerConfig
+from eligate.x12 import (
     REQUEST_PAYLOAD_TYPE,
     RESPONSE_PAYLOAD_TYPE,
     CoreEnvelope,
-    PayerTransport,
     decode_multipart,
     encode_multipart,
 )

@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
-from eligate.normalizer import EligibilityResult, LLMConfig, LLMProposer
+from eligate.llm import LLMConfig
+from eligate.normalizer import EligibilityResult, LLMProposer
 from eligate.validators import propose_and_gate
 from tests.normalizer.llm_server import LoopbackLLM, liar, oracle
 from tests.normalizer.test_llm import DEPENDENT, FREE_TEXT, PLANTED

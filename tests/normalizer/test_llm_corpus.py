@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from eligate.normalizer import LLMConfig, LLMProposer
+from eligate.llm import LLMConfig
+from eligate.normalizer import LLMProposer
 from eligate.validators import propose_and_gate, schema_reasons
 from eligate.x12 import X12InputError
 from tests.normalizer.llm_server import LoopbackLLM, liar, oracle

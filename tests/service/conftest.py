@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 
 from eligate.service import ApiKey, Settings, create_app, hash_api_key
@@ -56,11 +55,3 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
         yield http
-
-
-@pytest.fixture(autouse=True)
-def _reset_structlog() -> Iterator[None]:
-    """Commands configure structlog for the process; each test starts from the defaults."""
-    yield
-    structlog.reset_defaults()
-    structlog.contextvars.clear_contextvars()

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from eligate.service._cli_service import build_server
+from eligate.service import build_server
 from tests.service.conftest import CLINIC_KEY, make_settings
 from tests.service.fakes import FakeCore
 from tests.service.test_eligibility_routes import inquiry

@@ -219,7 +219,7 @@ def test_the_cli_reads_the_model_settings_as_the_service_does(
     """The CLI's proposer and the service's settings build one config from one environment."""
     import os
 
-    from eligate.service._cli_llm import proposer_from_env
+    from eligate.cli._llm import proposer_from_env
 
     monkeypatch.setenv("eligate_llm_base_url", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("ELIGATE_LLM_MODEL", "synthetic-model")

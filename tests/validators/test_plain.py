@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from eligate.normalizer import EligibilityResult, LLMConfig, LLMSummaryWriter, template_summary
-from eligate.normalizer.errors import ModelUnavailableError
+from eligate.llm import LLMConfig, ModelUnavailableError
+from eligate.normalizer import EligibilityResult, LLMSummaryWriter, template_summary
 from eligate.validators import front_desk_summary, propose_and_gate, summary_problems
 from tests.conftest import SAMPLES
 from tests.normalizer.llm_server import JSON, LoopbackLLM, Reply, completion

@@ -13,7 +13,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from eligate.eligibility import Pacing, RedisTokenBucket, TokenBucket
+from eligate.eligibility import RedisTokenBucket
+from eligate.guards import TokenBucket
+from eligate.payers import Pacing
 
 Sleep = Callable[[float], Awaitable[None]]
 """``asyncio.sleep`` or a test's fake."""

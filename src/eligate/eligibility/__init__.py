@@ -1,11 +1,10 @@
-"""The eligibility core: payer registry, isolation, cache and audit trail.
+"""The eligibility core: payer isolation, cache and audit trail.
 
 :class:`Core` answers :class:`EligibilityRequest` s from the cache, the payer's
 isolated lane (own HTTP client, breaker, bulkhead, pacing, retries, deadline) or
 the payer's fallback policy. :class:`MemoryCache` and :class:`RedisCache` keep full
 results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail.
-:func:`start_simulator` runs loopback payers for the demo, the tests and the
-isolation benchmark.
+Payer files are :mod:`eligate.payers`; loopback payers are :mod:`eligate.simulator`.
 """
 
 from eligate.eligibility._audit import (
@@ -28,9 +27,6 @@ from eligate.eligibility._crypto import (
     AuditKey,
     KeyRing,
 )
-from eligate.eligibility._guards import (
-    TokenBucket,
-)
 from eligate.eligibility._policy import (
     BATCH_TTL,
     REALTIME_TTL,
@@ -44,7 +40,6 @@ from eligate.eligibility._ports import (
     AuditSource,
     AuditStatus,
     AuditStore,
-    BreakerState,
     CachedAnswer,
     CacheKey,
     Context,
@@ -60,33 +55,9 @@ from eligate.eligibility._ports import (
 from eligate.eligibility._redis_cache import (
     RedisCache,
 )
-from eligate.eligibility._registry import (
-    BasicAuth,
-    BearerAuth,
-    BreakerPolicy,
-    FallbackPolicy,
-    HeaderKeyAuth,
-    NoAuth,
-    Pacing,
-    PayerConfig,
-    PayerRegistry,
-    RetryPolicy,
-    Timeouts,
-    X12Ids,
-    dump_payer,
-    load_payer,
-    load_registry,
-    write_registry,
-)
 from eligate.eligibility._shared_bucket import (
     RedisTokenBucket,
     Take,
-)
-from eligate.eligibility._simulator import (
-    Behavior,
-    Simulator,
-    simulator_registry,
-    start_simulator,
 )
 from eligate.eligibility.errors import (
     BadDatabaseUrlError,
@@ -99,12 +70,10 @@ from eligate.eligibility.errors import (
     PayerCallError,
     PayerError,
     PayerRefusedError,
-    RegistryError,
     SchemaMissingError,
     StoreDataError,
     StoreUnavailableError,
     StoreUsageError,
-    UnknownPayerError,
 )
 
 __all__ = [
@@ -119,11 +88,6 @@ __all__ = [
     "AuditVerifyReport",
     "BadDatabaseUrlError",
     "BadKeyError",
-    "BasicAuth",
-    "BearerAuth",
-    "Behavior",
-    "BreakerPolicy",
-    "BreakerState",
     "CacheKey",
     "CacheUsageError",
     "CachedAnswer",
@@ -136,28 +100,19 @@ __all__ = [
     "EligibilityOutcome",
     "EligibilityRequest",
     "EligibilityUsageError",
-    "FallbackPolicy",
-    "HeaderKeyAuth",
     "InquiryError",
     "KeyRing",
     "MemoryCache",
-    "NoAuth",
     "Origin",
-    "Pacing",
     "PayerCallError",
-    "PayerConfig",
     "PayerError",
     "PayerHealth",
     "PayerRefusedError",
-    "PayerRegistry",
     "PayerSummary",
     "RedisCache",
     "RedisTokenBucket",
-    "RegistryError",
     "ResultCache",
-    "RetryPolicy",
     "SchemaMissingError",
-    "Simulator",
     "SqlAuditStore",
     "StoreDataError",
     "StoreUnavailableError",
@@ -165,19 +120,9 @@ __all__ = [
     "StoredTransaction",
     "Submitter",
     "Take",
-    "Timeouts",
-    "TokenBucket",
-    "UnknownPayerError",
     "VerifyReport",
-    "X12Ids",
     "asks_retry_later",
     "cache_key",
-    "dump_payer",
-    "load_payer",
-    "load_registry",
-    "simulator_registry",
-    "start_simulator",
     "ttl_for",
     "upgrade",
-    "write_registry",
 ]

@@ -13,7 +13,10 @@ from collections.abc import Awaitable, Callable
 import stamina
 import structlog
 
-from eligate.eligibility._guards import (
+from eligate.eligibility._transport import PayerTransport
+from eligate.eligibility.errors import PayerCallError, PayerRefusedError, RefusalKind
+from eligate.guards import (
+    BreakerState,
     Bulkhead,
     CircuitBreaker,
     Clock,
@@ -21,15 +24,7 @@ from eligate.eligibility._guards import (
     RollingWindow,
     TokenBucket,
 )
-from eligate.eligibility._ports import BreakerState
-from eligate.eligibility._registry import PayerConfig
-from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import (
-    FailureKind,
-    PayerCallError,
-    PayerRefusedError,
-    RefusalKind,
-)
+from eligate.payers import FailureKind, PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")
 

@@ -5,14 +5,12 @@ remote failed"; every class has a stable ``code``::
 
     EligibilityError                  every error raised here
     ├── EligibilityUsageError         you called the core wrong
-    │   ├── UnknownPayerError         a payer id not in the registry    code: unknown_payer
     │   └── InquiryError              a request that cannot be a 270    code: invalid_inquiry
     ├── StoreUsageError               the store or cache was called wrong
     │   ├── BadDatabaseUrlError       not a database URL we can use      code: bad_database_url
     │   ├── BadKeyError               an unusable encryption key         code: bad_encryption_key
     │   ├── SchemaMissingError        audit tables missing (migrate)     code: schema_missing
     │   └── CacheUsageError           e.g. a negative TTL                code: bad_cache_call
-    ├── RegistryError                 a payer file that does not validate code: bad_registry
     ├── StoreDataError                stored data cannot be used
     │   └── DecryptionError           a raw 270/271 does not decrypt     code: decryption_failed
     ├── StoreUnavailableError         the database did not answer        code: database_unreachable
@@ -20,6 +18,8 @@ remote failed"; every class has a stable ``code``::
         ├── PayerCallError            the call was made and failed (timeout, connect, 5xx...)
         └── PayerRefusedError         the call was not made (breaker open, bulkhead full...)
 
+Payer files and unknown payer ids are :mod:`eligate.payers`' errors
+(:class:`~eligate.payers.RegistryError`, :class:`~eligate.payers.UnknownPayerError`).
 ``Core.check`` never lets a :class:`PayerError` out: it turns it into a fallback or
 an ``unable_to_verify`` outcome whose ``reason`` is the failure's stable ``reason``.
 The cache never raises :class:`StoreUnavailableError`: a Redis outage degrades to
@@ -29,8 +29,9 @@ failure kinds, key ids, row ids and database hosts, never a member.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
+
+from eligate.payers import FailureKind
 
 
 class EligibilityError(Exception):
@@ -108,9 +109,6 @@ class StoreUnavailableError(EligibilityError):
         self.target = target
 
 
-FailureKind = Literal["timeout", "connect", "http_5xx", "http_429", "http_4xx", "bad_payload"]
-"""How a call to a payer failed, as the transport classifies it."""
-
 RefusalKind = Literal["breaker_open", "bulkhead_full", "deadline_exceeded", "paced"]
 """Why the core did not (or no longer) wait for a payer."""
 
@@ -119,32 +117,6 @@ class EligibilityUsageError(EligibilityError):
     """The caller asked for something the core cannot do as asked."""
 
     code = "bad_eligibility_call"
-
-
-class UnknownPayerError(EligibilityUsageError, KeyError):
-    """A payer id that is not in the registry."""
-
-    code = "unknown_payer"
-
-    def __init__(self, payer_id: str) -> None:
-        super().__init__(f"unknown payer {payer_id!r}")
-        self.payer_id = payer_id
-
-    def __str__(self) -> str:
-        return f"unknown payer {self.payer_id!r}"
-
-
-class RegistryError(EligibilityError):
-    """A payer file (or the set of them) does not validate; one line naming file and field."""
-
-    code = "bad_registry"
-
-    def __init__(self, message: str, *, path: Path | None = None, field: str | None = None) -> None:
-        where = f"{path}: " if path is not None else ""
-        what = f"{field}: " if field else ""
-        super().__init__(f"{where}{what}{message}")
-        self.path = path
-        self.field = field
 
 
 class PayerError(EligibilityError):

@@ -2,12 +2,11 @@
 
 The rules (:func:`normalize`) do no I/O. A :class:`Proposer` may then propose
 benefits for what they left unmapped: :class:`RulesProposer` (nothing more) or
-:class:`LLMProposer` (any OpenAI-compatible endpoint; openai and instructor are
-imported only when one is built). :mod:`eligate.validators` judges every proposal.
+:class:`LLMProposer` (any model behind :class:`eligate.llm.ModelClient`).
+:mod:`eligate.validators` judges every proposal.
 """
 
 from eligate.normalizer._llm import LLMProposer
-from eligate.normalizer._llm_config import LLMConfig
 from eligate.normalizer._llm_summary import LLMSummaryWriter, SummaryWriter
 from eligate.normalizer._models import (
     Accumulator,
@@ -49,12 +48,7 @@ from eligate.normalizer._proposer import (
     proposal_items,
 )
 from eligate.normalizer._status import ACTION_BY_REASON, FALLBACK_ACTION, coverage_status
-from eligate.normalizer.errors import (
-    LLMConfigError,
-    ModelUnavailableError,
-    NormalizerError,
-    ProposerError,
-)
+from eligate.normalizer.errors import NormalizerError, ProposerError
 
 __all__ = [
     "ACTION_BY_REASON",
@@ -73,11 +67,8 @@ __all__ = [
     "EnvelopeWarning",
     "FrontDeskSummary",
     "IndustryCode",
-    "LLMConfig",
-    "LLMConfigError",
     "LLMProposer",
     "LLMSummaryWriter",
-    "ModelUnavailableError",
     "NormalizerError",
     "ProcedureCode",
     "Proposal",

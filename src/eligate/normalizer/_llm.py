@@ -10,24 +10,18 @@ rules-only path never loads them.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from eligate.normalizer._llm_config import LLMConfig
+from eligate.llm import LLMConfig, ModelClient, ModelUnavailableError, connect
 from eligate.normalizer._models import EligibilityResult, ProposalRun
 from eligate.normalizer._proposals import ModelAnswer, to_proposal
 from eligate.normalizer._proposer import NO_PROPOSALS, ProposalBatch, ProposalItem, proposal_items
-from eligate.normalizer.errors import ModelUnavailableError
 from eligate.prompts import load_prompt
 from eligate.x12 import Segment
 
-if TYPE_CHECKING:
-    from eligate.normalizer._llm_client import ModelClient
-
-_log = logging.getLogger("eligate.llm")
 PROMPT_NAME = "propose_benefits"
 PROMPT_VERSION = "v1"
 
@@ -99,9 +93,7 @@ class LLMProposer:
 
     def __init__(self, config: LLMConfig, *, client: ModelClient | None = None) -> None:
         if client is None:
-            from eligate.normalizer._llm_client import ModelClient  # noqa: PLC0415 - lazy
-
-            client = ModelClient(config)
+            client = connect(config)
         self.config = config
         self.client = client
         self.prompt = load_prompt(PROMPT_NAME, PROMPT_VERSION)
@@ -144,13 +136,15 @@ class LLMProposer:
         return ProposalBatch(proposals=proposals, run=self._run(None, answer.tokens, started))
 
     def _unavailable(self, detail: str, tokens: int, started: float) -> ProposalBatch:
+        import structlog  # noqa: PLC0415 - only a model failure logs: `normalize` stays light
+
         run = self._run(detail, tokens, started)
-        _log.warning(
-            "llm.model_unavailable detail=%s model=%s tokens=%d latency_ms=%d",
-            detail,
-            run.model,
-            tokens,
-            run.latency_ms,
+        structlog.get_logger("eligate.llm").warning(
+            "llm.model_unavailable",
+            detail=detail,
+            model=run.model,
+            tokens=tokens,
+            latency_ms=run.latency_ms,
         )
         return ProposalBatch(proposals=(), run=run)
 

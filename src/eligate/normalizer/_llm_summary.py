@@ -7,19 +7,16 @@ claim in it is in the validated result (:mod:`eligate.validators`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from eligate.normalizer._llm_config import LLMConfig
+from eligate.llm import LLMConfig, ModelClient, connect
 from eligate.prompts import load_prompt
-
-if TYPE_CHECKING:
-    from eligate.normalizer._llm_client import ModelClient
 
 
 class SummaryWriter(Protocol):
-    """Rewords facts; raises :class:`~eligate.normalizer.ModelUnavailableError` on failure."""
+    """Rewords facts; raises :class:`~eligate.llm.ModelUnavailableError` on failure."""
 
     @property
     def prompt_version(self) -> str:
@@ -48,9 +45,7 @@ class LLMSummaryWriter:
 
     def __init__(self, config: LLMConfig, *, client: ModelClient | None = None) -> None:
         if client is None:
-            from eligate.normalizer._llm_client import ModelClient  # noqa: PLC0415 - lazy
-
-            client = ModelClient(config)
+            client = connect(config)
         self.config = config
         self.client = client
         self.prompt = load_prompt("front_desk_summary", "v1")

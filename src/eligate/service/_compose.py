@@ -1,4 +1,4 @@
-"""The composition root of the core: settings in, a running eligibility core out.
+"""The composition root: settings in; the core, the stores, the proposer and the server out.
 
 Embedded defaults (no other setup): the SQLite audit file under ``data_dir``, the
 in-process cache and loopback payers from the simulator. Production: PostgreSQL
@@ -8,10 +8,15 @@ in ``ELIGATE_PAYERS_DIR``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import uvicorn
+
+from eligate.batch import BatchRuntime
 from eligate.eligibility import (
     Core,
+    EligibilityCore,
     EligibilityOutcome,
     EligibilityRequest,
     KeyRing,
@@ -20,19 +25,31 @@ from eligate.eligibility import (
     PayerSummary,
     RedisCache,
     ResultCache,
-    Simulator,
     SqlAuditStore,
     Submitter,
-    load_registry,
-    start_simulator,
 )
+from eligate.normalizer import LLMProposer, Proposer
+from eligate.payers import load_registry
+from eligate.service._app import create_app
+from eligate.service._idempotency import (
+    IdempotencyStore,
+    InMemoryIdempotencyStore,
+    RedisIdempotencyStore,
+    sealing_key,
+)
+from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
+from eligate.simulator import Simulator, start_simulator
+
+CoreFactory = Callable[[Settings], Awaitable[EligibilityCore]]
+"""Builds the eligibility core from the settings, inside the event loop that will use it."""
 
 
 class ComposedCore:
-    """The core plus what it owns: the audit store, the cache and, by default, the simulator.
+    """The core plus, by default, the simulator it talks to.
 
-    Closing it closes all of them, in the order that lets in-flight calls finish.
+    The core owns its audit store and cache and closes them (once); this closes the
+    core, then stops the simulator.
     """
 
     def __init__(
@@ -62,11 +79,13 @@ class ComposedCore:
         """One payer's health."""
         return self.core.health(payer_id)
 
+    async def ready(self) -> bool:
+        """Whether the core can answer (see :meth:`Core.ready`)."""
+        return await self.core.ready()
+
     async def close(self) -> None:
-        """Close the core's lanes, then the cache and the store, then stop the simulator."""
+        """Close the core (its lanes, cache and store), then stop the simulator."""
         await self.core.close()
-        await self.cache.close()
-        await self.audit.close()
         if self.simulator is not None:
             await self.simulator.stop()
 
@@ -114,3 +133,48 @@ async def build_core(
         store_timeout=store_timeout,
     )
     return ComposedCore(core, audit=audit, cache=cache, simulator=simulator, keys=keys)
+
+
+def build_idempotency(settings: Settings) -> IdempotencyStore:
+    """Redis when ``redis_url`` is set (shared by replicas, bodies sealed), else in-process."""
+    if settings.redis_url:
+        return RedisIdempotencyStore.from_url(
+            settings.redis_url, seal_key=sealing_key(settings.primary_key())
+        )
+    return InMemoryIdempotencyStore()
+
+
+def build_limiter(settings: Settings) -> RateLimiter:
+    """Buckets in Redis when ``redis_url`` is set (one limit across replicas), else in-process."""
+    per_minute, burst = settings.rate_limit_per_minute, settings.rate_limit_burst
+    if settings.redis_url:
+        return RedisTokenBucketLimiter.from_url(
+            settings.redis_url, per_minute=per_minute, burst=burst
+        )
+    return TokenBucketLimiter(per_minute=per_minute, burst=burst)
+
+
+def build_proposer(settings: Settings) -> Proposer | None:
+    """The model proposer when ``ELIGATE_LLM_BASE_URL`` and ``_MODEL`` are set, else None."""
+    config = settings.llm_config()
+    if config is None:
+        return None
+    return LLMProposer(config)
+
+
+def build_server(
+    settings: Settings, core: EligibilityCore, *, batches: BatchRuntime | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for the app on ``core`` (and the night run), bound where settings say."""
+    app = create_app(
+        settings,
+        core=core,
+        idempotency=build_idempotency(settings),
+        limiter=build_limiter(settings),
+        proposer=build_proposer(settings),
+        batches=batches,
+    )
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
+    )
+    return uvicorn.Server(config)

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from eligate.normalizer import LLMConfig, LLMConfigError
+from eligate.llm import LLMConfig, LLMConfigError
 from eligate.service.errors import SettingsError
 
 Environment = Literal["development", "test", "production"]

@@ -12,13 +12,13 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from eligate.llm import ModelUnavailableError
 from eligate.normalizer import (
     EligibilityResult,
     FrontDeskSummary,
     SummaryWriter,
     template_summary,
 )
-from eligate.normalizer.errors import ModelUnavailableError
 from eligate.validators._grounding import number
 
 _NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(%?)")

@@ -1,0 +1,1 @@
+"""fhir: see DESIGN.md."""
