@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -60,6 +61,9 @@ class Run:
         self.tmp = tmp
         self.stream = f"{prefix}stream"
         self.workers: list[subprocess.Popen[bytes]] = []
+        # A salt of this run's own: answers cached in the shared Redis by earlier runs
+        # (same synthetic members) are other keys, so every item here asks its payer.
+        self.salt = f"test-salt-{uuid.uuid4().hex}"
         self.keys = KeyRing.parse(KEY)
         self.audit = SqlAuditStore.from_url(database, keys=self.keys)
         self.store = BatchStore(self.audit.engine, keys=self.keys)
@@ -82,6 +86,7 @@ class Run:
             "ELIGATE_BATCH_LEASE_SECONDS": "6",
             "ELIGATE_BATCH_TICK_SECONDS": "0.5",
             "ELIGATE_LOG_LEVEL": "error",
+            "ELIGATE_CACHE_SALT": self.salt,
         }
 
     def start(self, payers: Path, count: int) -> None:
