@@ -119,6 +119,7 @@ class Bench:
         self.simulator: Simulator | None = None
         self.streams: list[str] = []
         self.files = 0
+        self.salt = f"bench-salt-{uuid.uuid4().hex}"
 
     async def setup(self) -> None:
         """The database, the simulator (one payer sick), the schema."""
@@ -184,6 +185,8 @@ class Bench:
             "ELIGATE_BATCH_RETRY_DELAYS": "1,2,4,8",
             "ELIGATE_BATCH_WORKER_TASKS": str(self.args.tasks),
             "ELIGATE_LOG_LEVEL": "error",
+            # A salt per session: answers cached by an earlier session are other keys.
+            "ELIGATE_CACHE_SALT": self.salt,
         }
 
     def start_worker(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
