@@ -419,6 +419,10 @@ class Processor:
             return
         if recorded:  # the core recorded a failure: the payer answered nothing usable
             reason = recorded[-1].record.detail or "unable_to_verify"
+            if reason in HELD:
+                seconds = self._core.lane(row.payer_id or "").config.breaker.open_seconds
+                await self._hold(row, reason, seconds, refund=True)
+                return
             if reason in TRANSIENT and await self._retry(row, reason):
                 return
             await self._give_up(row, reason)
