@@ -83,6 +83,13 @@ eval-onboarding: install
 	@mkdir -p reports
 	$(BIN)/eligate eval onboarding --max-false-accepts 0 --report reports/eval-onboarding.json
 
+# The night run: 1/2/4 `eligate worker` processes on the Redis stream broker, PostgreSQL,
+# the payer simulator (one payer slow, failing 30%); paced run; SIGKILLed workers.
+# ARGS="--items 20000" for a smaller run.
+.PHONY: bench-batch
+bench-batch: install
+	$(BIN)/python bench/bench_batch.py $(ARGS)
+
 # The rolling latency window over a million checks: memory flat, beside the old behaviour.
 .PHONY: bench-window
 bench-window: install

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -147,7 +147,13 @@ class Core:
         except KeyError:
             raise UnknownPayerError(payer_id) from None
 
-    async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
+    async def check(
+        self,
+        request: EligibilityRequest,
+        *,
+        before_send: Callable[[], Awaitable[None]] | None = None,
+        pace: Callable[[], Awaitable[None]] | None = None,
+    ) -> EligibilityOutcome:
         """Answer one inquiry from the cache, the payer, or the fallback policy.
 
         A payer file's ``guide`` section is applied first (see :func:`apply_guide`):
@@ -155,6 +161,11 @@ class Core:
         the payer answers only an AAA reason the guide says may be resent at once,
         the same 270 is sent once more; a reason to resend later sets the outcome's
         ``retry_after_seconds``.
+
+        ``before_send`` is awaited after a cache miss, just before the 270 goes to
+        the payer's lane: the batch claims the item there (an exception it raises
+        leaves :meth:`check` unsent). ``pace`` is awaited before each attempt in
+        the lane, retries included: the batch's shared per-payer token.
 
         Raises:
             UnknownPayerError: the payer is not in the registry.
@@ -174,11 +185,15 @@ class Core:
             return outcome
         x12_270 = self._build_270(request, lane.config)
         source = _audit_source(request)
+        if before_send is not None:
+            await before_send()
         sends = 0
         while True:
             sends += 1
             try:
-                raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
+                raw_271 = await lane.call(
+                    x12_270, correlation_id=request.correlation_id, pace=pace
+                )
             except PayerError as failure:
                 return await self._fallback(
                     request=request,
@@ -226,6 +241,7 @@ class Core:
         outcome = self._outcome(request=request, started=started, origin="payer", answer=answered)
         if retry_after is not None:
             outcome = outcome.model_copy(update={"retry_after_seconds": retry_after})
+        outcome = outcome.model_copy(update={"x12_271": raw_271})
         status: AuditStatus = (
             "rejected" if all(r.coverage_status == "error" for r in results) else "verified"
         )

@@ -75,6 +75,11 @@ class EligibilityOutcome(_Frozen):
     """Why the answer is a fallback or unable to verify (a stable code, e.g. ``breaker_open``)."""
     retry_after_seconds: int | None = None
     """The payer's guide says this answer (an AAA reject) may be asked again after this long."""
+    x12_271: bytes | None = Field(default=None, exclude=True, repr=False)
+    """The payer's raw 271 behind a fresh answer (``origin="payer"``); never serialized.
+
+    The batch exports it beside the results; cache and fallback answers have none.
+    """
 
 
 class PayerHealth(_Frozen):
