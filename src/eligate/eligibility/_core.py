@@ -191,9 +191,7 @@ class Core:
         while True:
             sends += 1
             try:
-                raw_271 = await lane.call(
-                    x12_270, correlation_id=request.correlation_id, pace=pace
-                )
+                raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id, pace=pace)
             except PayerError as failure:
                 return await self._fallback(
                     request=request,
