@@ -195,3 +195,32 @@ def test_new_key_prints_a_usable_key() -> None:
     assert done.returncode == 0, done.stderr
     assert KeyRing.parse(done.stdout.strip()).active_key_id == "2026-11"
     _one_line_error(_run("new-key", "--key-id", "bad id!"), "bad_encryption_key")
+
+
+def test_verify_reports_spooled_transactions_missing_from_the_chain(tmp_path: Path) -> None:
+    """A transaction waiting in the service's spool is reported missing (exit 1), then not."""
+    from eligate.eligibility import SPOOL_FILE, AuditSpool
+
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    assert _run("migrate", "--database-url", url).returncode == 0
+    keys = KeyRing.parse("k1:" + "A" * 43)
+    record = AuditRecord(
+        correlation_id="corr-1", payer_id="synpayer", status="verified", source="realtime",
+        response_ms=1.0, created_at=datetime(2026, 12, 1, tzinfo=UTC),
+        request_270=None, response_271=None, record_id="spooled-1",
+    )  # fmt: skip
+    AuditSpool(tmp_path / SPOOL_FILE, keys=keys).append(record)
+    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path))
+    assert done.returncode == 1
+    assert "MISSING 1 transactions known to the service" in done.stdout
+    assert "spooled-1" in done.stdout
+
+    async def write() -> None:
+        store = SqlAuditStore.from_url(url, keys=keys)
+        await store.record(record)
+        await store.close()
+
+    asyncio.run(write())  # replayed: in the chain now, though still listed in the spool
+    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout
+    assert "MISSING" not in done.stdout

@@ -58,6 +58,7 @@ def _record(n: int = 0, /, **changes: object) -> AuditRecord:
         "request_270": RAW_270,
         "response_271": RAW_271,
         "detail": None,
+        "record_id": f"rec-{n}",
     }
     values.update(changes)
     return AuditRecord(**values)  # type: ignore[arg-type]
@@ -85,7 +86,7 @@ async def test_migrate_twice_is_harmless(audit_backend: AuditBackend) -> None:
     store = await _filled(audit_backend, 2)
     await audit_backend.store().migrate()
     rows = await audit_backend.sql("SELECT version_num FROM alembic_version")
-    assert [r[0] for r in rows] == ["0001"]
+    assert [r[0] for r in rows] == ["0002"]
     assert (await store.verify()).events == 2
 
 

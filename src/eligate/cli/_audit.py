@@ -1,7 +1,8 @@
 """``eligate audit ...``: migrate the audit store and verify its hash chain.
 
 ``verify`` exits 0 when the chain is intact, 1 when it was tampered with (and
-prints the first bad sequence number), 2 when the database cannot be used (one
+prints the first bad sequence number) or when transactions the service knows
+(waiting in its audit spool) are missing from the chain, 2 when the database cannot be used (one
 line on stderr: ``eligate: error[CODE]: DATABASE: message``).
 """
 
@@ -62,9 +63,11 @@ def _open(url: str, schema: str | None, *, must_exist: bool) -> SqlAuditStore:
     return store
 
 
-async def _verify(store: SqlAuditStore, anchor: ChainAnchor | None) -> AuditVerifyReport:
+async def _verify(
+    store: SqlAuditStore, anchor: ChainAnchor | None, spooled: list[str]
+) -> tuple[AuditVerifyReport, list[str]]:
     try:
-        return await store.verify(anchor=anchor)
+        return await store.verify(anchor=anchor), await store.missing(spooled)
     finally:
         await store.close()
 
@@ -88,13 +91,22 @@ def verify_command(
             "also catches a log cut short after it.",
         ),
     ] = None,
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            "--data-dir",
+            envvar="ELIGATE_DATA_DIR",
+            help="The service's data directory: its audit spool lists transactions "
+            "it has answered that may not be in the chain yet.",
+        ),
+    ] = Path(".eligate"),
 ) -> None:
     """Re-compute the audit event log's hash chain and report the first broken entry.
 
     Exit status: 0 intact, 1 tampered (the first bad sequence number is printed),
     2 unusable input (bad URL or anchor, unreachable database, no audit tables).
     """
-    from eligate.eligibility import ChainAnchor, EligibilityError
+    from eligate.eligibility import SPOOL_FILE, ChainAnchor, EligibilityError, spooled_ids
 
     expected: ChainAnchor | None = None
     if anchor is not None:
@@ -105,12 +117,20 @@ def verify_command(
             raise typer.Exit(EXIT_BAD_INPUT) from None
     store = _open(database_url, schema, must_exist=True)
     try:
-        report = asyncio.run(_verify(store, expected))
+        report, missing = asyncio.run(_verify(store, expected, spooled_ids(data_dir / SPOOL_FILE)))
     except EligibilityError as error:
         _fail(error.code, database_url, error.message)
+    if missing:
+        typer.echo(
+            f"audit chain MISSING {len(missing)} transactions known to the service "
+            f"(waiting in {data_dir / SPOOL_FILE}; the service replays them when the "
+            f"database answers); first record id {missing[0]}"
+        )
     if report.ok:
         head = report.head or "none (empty log)"
         typer.echo(f"audit chain intact: {report.events} events, head {head}")
+        if missing:
+            raise typer.Exit(EXIT_TAMPERED)
         return
     typer.echo(
         f"audit chain BROKEN at seq {report.first_bad_event} ({report.reason}); "

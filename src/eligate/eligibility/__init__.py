@@ -3,7 +3,8 @@
 :class:`Core` answers :class:`EligibilityRequest` s from the cache, the payer's
 isolated lane (own HTTP client, breaker, bulkhead, pacing, retries, deadline) or
 the payer's fallback policy. :class:`MemoryCache` and :class:`RedisCache` keep full
-results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail.
+results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail;
+:class:`DurableAuditStore` spools to a local file what it cannot take now.
 Payer files are :mod:`eligate.payers`; loopback payers are :mod:`eligate.simulator`.
 """
 
@@ -55,6 +56,12 @@ from eligate.eligibility._ports import (
 from eligate.eligibility._redis_cache import (
     RedisCache,
 )
+from eligate.eligibility._spool import (
+    SPOOL_FILE,
+    AuditSpool,
+    DurableAuditStore,
+    spooled_ids,
+)
 from eligate.eligibility.errors import (
     BadDatabaseUrlError,
     BadKeyError,
@@ -75,10 +82,12 @@ from eligate.eligibility.errors import (
 __all__ = [
     "BATCH_TTL",
     "REALTIME_TTL",
+    "SPOOL_FILE",
     "STABLE_MEMBER_TTL",
     "AuditKey",
     "AuditRecord",
     "AuditSource",
+    "AuditSpool",
     "AuditStatus",
     "AuditStore",
     "AuditVerifyReport",
@@ -92,6 +101,7 @@ __all__ = [
     "Context",
     "Core",
     "DecryptionError",
+    "DurableAuditStore",
     "EligibilityCore",
     "EligibilityError",
     "EligibilityOutcome",
@@ -117,6 +127,7 @@ __all__ = [
     "Submitter",
     "VerifyReport",
     "cache_key",
+    "spooled_ids",
     "ttl_for",
     "upgrade",
 ]

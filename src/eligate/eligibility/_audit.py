@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import json
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -203,8 +203,10 @@ class SqlAuditStore:
             "response_271": response_271,
             "key_id": key_id,
             "detail": record.detail,
+            "record_id": record.record_id,
         }
         payload = {
+            "record_id": record.record_id,
             "correlation_id": record.correlation_id,
             "payer_id": record.payer_id,
             "status": record.status,
@@ -256,6 +258,20 @@ class SqlAuditStore:
                     walk.orphan(int(orphan))
             walk.finish()
         return walk.report()
+
+    async def missing(self, record_ids: Sequence[str]) -> list[str]:
+        """Those of ``record_ids`` that no transaction in the trail carries, in the given order."""
+        found: set[str] = set()
+        async with self._connect(write=False) as connection:
+            for start in range(0, len(record_ids), _BATCH):
+                chunk = list(record_ids[start : start + _BATCH])
+                result = await connection.execute(
+                    sa.select(t.transactions.c.record_id).where(
+                        t.transactions.c.record_id.in_(chunk)
+                    )
+                )
+                found.update(str(value) for value in result.scalars())
+        return [record_id for record_id in record_ids if record_id not in found]
 
     async def transactions(self, correlation_id: str) -> list[StoredTransaction]:
         """The transactions recorded under ``correlation_id``, raw messages decrypted."""
@@ -375,10 +391,19 @@ class SqlAuditStore:
                 )
             ).first()
             seq, prev_hash = (0, GENESIS) if head is None else (int(head.seq), str(head.hash))
+            written = await self._written(connection, batch)
             events: list[dict[str, Any]] = []
             transactions: list[dict[str, Any]] = []
+            seqs: list[int] = []
             for entry in batch:
+                record_id = None if entry.transaction is None else entry.transaction["record_id"]
+                if record_id is not None and record_id in written:
+                    seqs.append(written[record_id])  # committed before: a late writer, a replay
+                    continue
                 seq += 1
+                if record_id is not None:
+                    written[record_id] = seq
+                seqs.append(seq)
                 payload = entry.payload
                 if entry.transaction is not None:
                     transaction = {**entry.transaction, "event_seq": seq}
@@ -394,10 +419,25 @@ class SqlAuditStore:
                     "payload": payload, "prev_hash": prev_hash, "hash": digest,
                 })  # fmt: skip
                 prev_hash = digest
-            await connection.execute(t.events.insert(), events)
+            if events:
+                await connection.execute(t.events.insert(), events)
             if transactions:
                 await connection.execute(t.transactions.insert(), transactions)
-        return [int(event["seq"]) for event in events]
+        return seqs
+
+    @staticmethod
+    async def _written(connection: AsyncConnection, batch: list[_Pending]) -> dict[str, int]:
+        """The batch's record ids already in the trail, with their event seq (idempotence)."""
+        ids = [e.transaction["record_id"] for e in batch if e.transaction is not None]
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return {}
+        result = await connection.execute(
+            sa.select(t.transactions.c.record_id, t.transactions.c.event_seq).where(
+                t.transactions.c.record_id.in_(ids)
+            )
+        )
+        return {str(row.record_id): int(row.event_seq) for row in result}
 
     async def _digests(self, connection: AsyncConnection, first: int, last: int) -> dict[int, str]:
         result = await connection.execute(
@@ -448,6 +488,7 @@ class SqlAuditStore:
             request_270=raw["request_270"],
             response_271=raw["response_271"],
             detail=row["detail"],
+            record_id=row["record_id"] or f"row-{row['id']}",  # rows from before revision 0002
         )
         return StoredTransaction(int(row["id"]), int(row["event_seq"]), key_id, record)
 

@@ -120,8 +120,11 @@ def _sha256(blob: bytes | None) -> str | None:
 
 
 def transaction_digest(row: Mapping[Any, Any]) -> str:
-    """SHA-256 of a transaction row's columns (ciphertexts as their own hashes)."""
-    fields = {
+    """SHA-256 of a transaction row's columns (ciphertexts as their own hashes).
+
+    ``record_id`` counts only when set: rows written before it existed keep their digest.
+    """
+    fields: dict[str, Any] = {
         "event_seq": row["event_seq"],
         "correlation_id": row["correlation_id"],
         "payer_id": row["payer_id"],
@@ -134,6 +137,8 @@ def transaction_digest(row: Mapping[Any, Any]) -> str:
         "request_270": _sha256(row["request_270"]),
         "response_271": _sha256(row["response_271"]),
     }
+    if row.get("record_id") is not None:
+        fields["record_id"] = row["record_id"]
     return hashlib.sha256(canonical_json(fields)).hexdigest()
 
 

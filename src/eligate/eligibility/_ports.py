@@ -11,7 +11,8 @@ service layer codes against :class:`EligibilityRequest` and
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
@@ -154,6 +155,9 @@ class AuditRecord:
     """The raw 271 received; encrypted at rest by the store."""
     detail: str | None = None
     """A stable code for what went wrong (``timeout``, ``breaker_open``...), no PHI."""
+    record_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Unique id of this transaction: an append is idempotent by it (a record written
+    late by a stalled writer and again from the spool is kept once)."""
 
 
 @dataclass(frozen=True, slots=True)

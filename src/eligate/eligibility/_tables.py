@@ -37,5 +37,6 @@ transactions = sa.Table(
     sa.Column("response_271", sa.LargeBinary(), nullable=True),
     sa.Column("key_id", sa.String(64), nullable=True),
     sa.Column("detail", sa.String(256), nullable=True),
+    sa.Column("record_id", sa.String(64), nullable=True, index=True, unique=True),
 )
 """One row per eligibility transaction; the raw 270/271 are AES-GCM ciphertexts."""

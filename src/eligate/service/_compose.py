@@ -14,7 +14,10 @@ from pathlib import Path
 import uvicorn
 
 from eligate.eligibility import (
+    SPOOL_FILE,
+    AuditSpool,
     Core,
+    DurableAuditStore,
     EligibilityCore,
     EligibilityOutcome,
     EligibilityRequest,
@@ -25,6 +28,7 @@ from eligate.eligibility import (
     RedisCache,
     ResultCache,
     SqlAuditStore,
+    StoreUnavailableError,
     Submitter,
 )
 from eligate.normalizer import LLMProposer, Proposer
@@ -54,7 +58,7 @@ class ComposedCore:
         self,
         core: Core,
         *,
-        audit: SqlAuditStore,
+        audit: DurableAuditStore,
         cache: ResultCache,
         simulator: Simulator | None,
     ) -> None:
@@ -96,8 +100,18 @@ async def build_core(settings: Settings) -> EligibilityCore:
     salt = settings.cache_salt.get_secret_value().encode()
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
-    audit = SqlAuditStore.from_url(settings.database_url, keys=keys)
-    await audit.migrate()
+    chain = SqlAuditStore.from_url(settings.database_url, keys=keys)
+    spool = AuditSpool(settings.data_dir / SPOOL_FILE, keys=keys)
+    try:
+        await chain.migrate()
+    except StoreUnavailableError:
+        if not spool.path.exists():
+            raise  # a first start needs the database; a restart mid-outage spools
+        migrated = False
+    else:
+        migrated = True
+    audit = DurableAuditStore(chain, spool, migrated=migrated)
+    audit.start()
     cache: ResultCache = (
         RedisCache.from_url(settings.redis_url, salt=salt, keys=keys)
         if settings.redis_url
