@@ -62,3 +62,8 @@ bench-service: install
 .PHONY: bench-service-isolation
 bench-service-isolation: install
 	$(BIN)/python bench/bench_service_isolation.py $(ARGS)
+
+# The rolling latency window over a million checks: memory flat, beside the old behaviour.
+.PHONY: bench-window
+bench-window: install
+	$(BIN)/python bench/bench_window.py

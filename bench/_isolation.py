@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from eligate.eligibility._guards import percentile
+from eligate.guards import percentile
 
 PAYERS = ("synaetna", "synblue", "syncigna", "synunited")
 SICK = PAYERS[0]

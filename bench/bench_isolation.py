@@ -54,7 +54,7 @@ from eligate.eligibility import (
     Submitter,
     VerifyReport,
 )
-from eligate.eligibility._guards import percentile
+from eligate.guards import percentile
 from eligate.normalizer import EligibilityResult
 from eligate.payers import BreakerPolicy, RetryPolicy, Timeouts
 from eligate.simulator import simulator_registry
@@ -104,6 +104,10 @@ class BenchCache:
         entry = self._entries.get(key.digest(salt=_SALT))
         return _load(entry[0], entry[1]) if entry else None
 
+    async def ping(self) -> bool:
+        """Always answers."""
+        return True
+
     async def close(self) -> None:
         """Nothing to release."""
 
@@ -125,6 +129,10 @@ class CountingAudit:
     async def verify(self) -> VerifyReport:
         """Nothing to verify."""
         return VerifyReport(ok=True, events=sum(self.by_source.values()), first_bad_event=None)
+
+    async def ping(self) -> bool:
+        """Always answers."""
+        return True
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -74,6 +74,10 @@ class InstantCore:
         """Not used by the bench."""
         raise LookupError(payer_id)
 
+    async def ready(self) -> bool:
+        """Always."""
+        return True
+
     async def close(self) -> None:
         """Nothing to release."""
 

@@ -71,7 +71,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from eligate.eligibility import cache_key
-from eligate.eligibility._guards import percentile
+from eligate.guards import percentile
 from eligate.payers import BreakerPolicy, RetryPolicy, Timeouts, write_registry
 from eligate.service import InquiryCreate, hash_api_key
 from eligate.simulator import simulator_registry

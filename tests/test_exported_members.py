@@ -38,7 +38,7 @@ def test_every_package_of_design_md_exists() -> None:
     names = {name.removeprefix("eligate.") for name in PACKAGES}
     assert {
         "cli", "service", "batch", "eligibility", "triage", "onboarding", "fhir", "simulator",
-        "validators", "normalizer", "payers", "llm", "x12", "prompts", "evals",
+        "guards", "validators", "normalizer", "payers", "llm", "x12", "prompts", "evals",
     } <= names  # fmt: skip
 
 
@@ -74,7 +74,7 @@ def test_the_seams_and_homes_are_public() -> None:
     assert {"tokenize", "read_document", "read_271", "build_270", "build_271", "code_set"} <= set(
         eligate.x12.__all__
     )
-    llm = {"ModelClient", "FunctionModelClient", "LLMConfig", "connect", "CircuitBreaker",
+    llm = {"ModelClient", "FunctionModelClient", "LLMConfig", "connect",
            "ModelUnavailableError", "allow_model_requests"}  # fmt: skip
     assert llm <= set(eligate.llm.__all__)
     assert {"PayerConfig", "PayerRegistry", "Guide", "GuideAaaRule", "load_registry",

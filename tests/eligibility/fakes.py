@@ -54,8 +54,13 @@ class FakeCache:
         entry = self.entries.get(key)
         return entry[0] if entry else None
 
+    async def ping(self) -> bool:
+        """Down when told to fail."""
+        return not self.fail
+
     async def close(self) -> None:
-        """Mark closed."""
+        """Mark closed; a second close is a bug in whoever owns the cache."""
+        assert not self.closed, "cache closed twice"
         self.closed = True
 
 
@@ -65,6 +70,7 @@ class FakeAudit:
     def __init__(self) -> None:
         self.records: list[AuditRecord] = []
         self.closed = False
+        self.down = False
         self.stall: float = 0.0
         """Seconds every write hangs before it is kept."""
 
@@ -77,8 +83,13 @@ class FakeAudit:
         """Always intact."""
         return VerifyReport(ok=True, events=len(self.records), first_bad_event=None)
 
+    async def ping(self) -> bool:
+        """Down when told to be."""
+        return not self.down
+
     async def close(self) -> None:
-        """Mark closed."""
+        """Mark closed; a second close is a bug in whoever owns the store."""
+        assert not self.closed, "audit store closed twice"
         self.closed = True
 
 

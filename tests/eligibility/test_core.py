@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import structlog
 
-from eligate.eligibility import REALTIME_TTL, InquiryError
-from eligate.payers import UnknownPayerError
+from eligate.eligibility import REALTIME_TTL, Core, InquiryError
+from eligate.payers import PayerRegistry, UnknownPayerError
 from eligate.simulator import Behavior, Simulator
 from eligate.x12 import InquiryPerson
-from tests.eligibility.conftest import CoreFactory
+from tests.eligibility.conftest import SALT, SUBMITTER, CoreFactory
 from tests.eligibility.fakes import FakeAudit, FakeCache, make_request
 
 
@@ -263,3 +263,32 @@ async def test_a_stalled_cache_or_audit_store_costs_a_check_its_store_timeout_on
         ("eligibility.cache_failed", "TimeoutError"),
         ("eligibility.audit_failed", "TimeoutError"),
     }
+
+
+async def test_ready_asks_the_registry_the_store_and_the_cache(simulator: Simulator) -> None:
+    """Ready with payers and answering stores; not ready without payers or with one store down."""
+    cache, audit = FakeCache(), FakeAudit()
+    core = Core(registry=simulator.registry(), cache=cache, audit=audit, salt=SALT,
+                submitter=SUBMITTER)  # fmt: skip
+    try:
+        assert await core.ready() is True
+        audit.down = True
+        assert await core.ready() is False
+        audit.down, cache.fail = False, True
+        assert await core.ready() is False
+    finally:
+        await core.close()
+    empty = Core(registry=PayerRegistry(), cache=FakeCache(), audit=FakeAudit(), salt=SALT,
+                 submitter=SUBMITTER)  # fmt: skip
+    assert await empty.ready() is False
+    await empty.close()
+
+
+async def test_close_closes_each_store_once(simulator: Simulator) -> None:
+    """The core owns its cache and audit store: one close each (the fakes refuse a second)."""
+    cache, audit = FakeCache(), FakeAudit()
+    core = Core(registry=simulator.registry(), cache=cache, audit=audit, salt=SALT,
+                submitter=SUBMITTER)  # fmt: skip
+    await core.close()
+    assert cache.closed
+    assert audit.closed

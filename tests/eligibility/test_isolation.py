@@ -14,7 +14,7 @@ from eligate.payers import BreakerPolicy, PayerRegistry, RetryPolicy, Timeouts
 from eligate.simulator import Behavior, Simulator
 from tests.eligibility.conftest import CoreFactory
 from tests.eligibility.fakes import make_request
-from tests.eligibility.test_guards import FakeClock
+from tests.guards.test_guards import FakeClock
 
 FAST_MS = 300.0
 """A healthy payer's check must stay well under this, whatever the sick payer does."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import socket
 import threading
 import time
@@ -12,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from eligate.llm import LLMConfig
 from eligate.normalizer import EligibilityResult, LLMProposer
@@ -408,19 +408,21 @@ def test_429_with_a_short_retry_after_is_retried_once(serve: list[LoopbackLLM]) 
     assert len(_llm(result)) == 3
 
 
-def test_500_is_retried_once_then_rules(
-    serve: list[LoopbackLLM], caplog: pytest.LogCaptureFixture
-) -> None:
-    """A persistent 500: two requests, the rules' result with the reason, one log event."""
+def test_500_is_retried_once_then_rules(serve: list[LoopbackLLM]) -> None:
+    """A persistent 500: two requests, the rules' result with the reason, one structured event."""
     server = _start(
         serve, lambda request, number: Reply(status=500, body={"error": {"message": "x"}})
     )
-    with caplog.at_level(logging.INFO):
+    with capture_logs() as logs:
         [result] = _run(FREE_TEXT, server)
-    [event] = [r.getMessage() for r in caplog.records if r.name == "eligate.llm"]
-    assert event.startswith("llm.model_unavailable detail=http_500 model=scripted-model")
-    assert "TESTPATIENT" not in caplog.text
-    assert "SYN000777" not in caplog.text
+    [event] = [entry for entry in logs if entry["event"] == "llm.model_unavailable"]
+    assert (event["log_level"], event["detail"], event["model"]) == (
+        "warning",
+        "http_500",
+        "scripted-model",
+    )
+    assert "TESTPATIENT" not in json.dumps(logs)
+    assert "SYN000777" not in json.dumps(logs)
     assert len(server.bodies) == 2
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
@@ -501,18 +503,20 @@ def test_the_breaker_probes_once_after_the_cool_down(serve: list[LoopbackLLM]) -
     """After the cool-down one probe goes; its success closes the breaker again."""
     now = [1000.0]
     server = _start(serve, oracle)
-    from eligate.llm._openai import OpenAIModelClient as ModelClient
+    from eligate.llm._openai import OpenAIModelClient
 
     config = _config(server, breaker_threshold=1, breaker_cooldown_seconds=30)
-    client = ModelClient(config)
+    client = OpenAIModelClient(config, clock=lambda: now[0])
     proposer = LLMProposer(config, client=client)
-    client.breaker.failure()
+    permit = client.breaker.acquire()
+    assert permit is not None
+    client.breaker.failed(permit)
     assert client.breaker.state == "open"
     [refused] = propose_and_gate(FREE_TEXT, proposer=proposer)
     assert refused.proposals is not None
     assert refused.proposals.detail == "breaker_open"
     assert server.bodies == []
-    client.breaker._clock = lambda: now[0] + 10_000  # the cool-down has passed
+    now[0] += 30  # the cool-down has passed
     [probed] = propose_and_gate(FREE_TEXT, proposer=proposer)
     assert len(_llm(probed)) == 3
     assert str(client.breaker.state) == "closed"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -11,8 +14,9 @@ import pytest
 from eligate.eligibility import RedisCache, SqlAuditStore
 from eligate.service import Settings, create_app
 from eligate.service._compose import ComposedCore, build_core
+from eligate.simulator import Behavior
 from tests.servers import REDIS_URL
-from tests.service.conftest import CLINIC_KEY, make_settings
+from tests.service.conftest import ADMIN_KEY, CLINIC_KEY, make_settings
 
 INQUIRY = {
     "payer_id": "synaetna",
@@ -98,3 +102,75 @@ async def test_unknown_member_is_verified_with_the_payer_error(embedded: Compose
     [result] = outcome.results
     assert result.coverage_status == "error"
     assert [e.code for e in result.errors] == ["75"]
+
+
+def _spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def _readyz(core: ComposedCore, settings: Settings) -> int:
+    app = create_app(settings, core=core)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
+        return (await http.get("/readyz")).status_code
+
+
+async def test_readyz_asks_the_real_store_cache_and_registry(postgres_database: str) -> None:
+    """PostgreSQL, Redis and the simulated payers up: ``/readyz`` is 200 on the real core."""
+    settings = make_settings(database_url=postgres_database, redis_url=REDIS_URL)
+    core = await _composed(settings)
+    try:
+        assert await core.ready() is True
+        assert await _readyz(core, settings) == 200
+    finally:
+        await core.close()
+
+
+async def test_readyz_is_503_when_redis_is_down(tmp_path: Path) -> None:
+    """A cache URL nobody answers on makes the real core not ready."""
+    settings = make_settings(
+        data_dir=tmp_path / "data", redis_url=f"redis://127.0.0.1:{_spare_port()}/0"
+    )
+    core = await _composed(settings)
+    try:
+        assert await core.ready() is False
+        assert await _readyz(core, settings) == 503
+    finally:
+        await core.close()
+
+
+async def test_readyz_is_503_when_the_audit_tables_are_gone(tmp_path: Path) -> None:
+    """The audit event table dropped under the running store: not ready."""
+    settings = make_settings(data_dir=tmp_path / "data")
+    core = await _composed(settings)
+    try:
+        assert await core.ready() is True
+        with closing(sqlite3.connect(tmp_path / "data" / "eligate.db")) as database:
+            database.execute("DROP TABLE audit_events")
+            database.commit()
+        assert await core.audit.ping() is False
+        assert await _readyz(core, settings) == 503
+    finally:
+        await core.close()
+
+
+async def test_payer_retries_are_counted_on_metrics(embedded: ComposedCore, tmp_path: Path) -> None:
+    """A payer answering 500 is retried by stamina; the app's /metrics serves the count."""
+    assert embedded.simulator is not None
+    await embedded.simulator.set_behavior("synaetna", Behavior(error_rate=1.0))
+    app = create_app(make_settings(data_dir=tmp_path / "data"), core=embedded)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligate.test") as http:
+        answer = await http.post("/v1/eligibility", json=INQUIRY, headers={"X-API-Key": CLINIC_KEY})
+        metrics = await http.get("/metrics", headers={"X-API-Key": ADMIN_KEY})
+    assert answer.json()["status"] == "unable_to_verify"
+    counted = [
+        line
+        for line in metrics.text.splitlines()
+        if line.startswith("eligate_retries_total{") and 'error="PayerCallError"' in line
+    ]
+    assert len(counted) == 1
+    assert counted[0].endswith(" 1.0")

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from eligate.llm import LLMConfig
 from eligate.normalizer import LLMProposer
@@ -82,3 +84,18 @@ async def test_a_dead_model_degrades_to_the_rules(http: httpx.AsyncClient) -> No
     assert _llm_benefits(body) == []
     [result] = body["results"]
     assert "model_unavailable" in {r["code"] for r in result["validation"]["reasons"]}
+
+
+@pytest.mark.parametrize("model", [down], indirect=True)
+async def test_the_model_failure_event_is_json_with_the_correlation_id(
+    http: httpx.AsyncClient,
+) -> None:
+    """``llm.model_unavailable`` goes through structlog with the request's correlation ID."""
+    headers = {**HEADERS, "X-Correlation-ID": "corr-llm-1"}
+    with capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        answer = await http.post("/v1/normalize", content=MSG_271, headers=headers)
+    assert answer.status_code == 200
+    [event] = [entry for entry in logs if entry["event"] == "llm.model_unavailable"]
+    assert event["correlation_id"] == "corr-llm-1"
+    assert event["detail"].startswith("http_5")
+    assert event["model"] == "scripted-model"

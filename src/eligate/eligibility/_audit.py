@@ -51,6 +51,7 @@ from eligate.eligibility._database import (
 )
 from eligate.eligibility._ports import AuditRecord, AuditSource, AuditStatus
 from eligate.eligibility.errors import (
+    EligibilityError,
     SchemaMissingError,
     StoreUnavailableError,
     StoreUsageError,
@@ -283,6 +284,15 @@ class SqlAuditStore:
             )
             rows = list(result.mappings())
         return [self._open(row) for row in rows]
+
+    async def ping(self) -> bool:
+        """Whether the database answers and holds the audit tables (``/readyz``)."""
+        try:
+            async with self._connect(write=False) as connection:
+                await connection.execute(sa.select(t.events.c.seq).limit(1))
+        except EligibilityError:
+            return False
+        return True
 
     async def close(self) -> None:
         """Write (or fail) every pending append, then dispose of the engine's connections."""

@@ -107,6 +107,10 @@ class MemoryCache:
         entry = self._kept(key, now=self._clock(), touch=False)
         return None if entry is None else decode_answer(entry.body)
 
+    async def ping(self) -> bool:
+        """Always: the cache is this process's memory."""
+        return True
+
     async def close(self) -> None:
         """Drop every entry."""
         with self._lock:

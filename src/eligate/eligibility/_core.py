@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import structlog
 
-from eligate.eligibility._guards import Clock
 from eligate.eligibility._lane import PayerLane
 from eligate.eligibility._policy import asks_retry_later, cache_key, ttl_for
 from eligate.eligibility._ports import (
@@ -37,6 +36,7 @@ from eligate.eligibility._ports import (
 )
 from eligate.eligibility._transport import PayerTransport
 from eligate.eligibility.errors import EligibilityUsageError, InquiryError, PayerError
+from eligate.guards import Clock
 from eligate.normalizer import normalize
 from eligate.payers import PayerConfig, PayerRegistry, UnknownPayerError
 from eligate.validators import gate
@@ -95,8 +95,8 @@ class Core:
 
         Args:
             registry: the payers.
-            cache: where full results are kept.
-            audit: where every transaction is recorded.
+            cache: where full results are kept; the core owns it and closes it.
+            audit: where every transaction is recorded; the core owns it and closes it.
             salt: key of the cache-key hash (keeps PHI out of cache keys).
             submitter: the sender and default provider of the 270s.
             environ: where payer secrets are read from; ``os.environ`` by default.
@@ -247,8 +247,23 @@ class Core:
             cache_hit_rate=window.cache_hits / window.checks if window.checks else 0.0,
         )
 
+    async def ready(self) -> bool:
+        """Whether payers are registered and the store and cache answer (``/readyz``).
+
+        Each store gets the store timeout; never raises.
+        """
+        if not self._lanes:
+            return False
+        for ping in (self._audit.ping, self._cache.ping):
+            try:
+                if not await asyncio.wait_for(ping(), self._store_timeout):
+                    return False
+            except TimeoutError:
+                return False
+        return True
+
     async def close(self) -> None:
-        """Close every payer's client, then the cache and the audit store."""
+        """Close every payer's client, then the cache and the audit store (the core owns them)."""
         for lane in self._lanes.values():
             await lane.aclose()
         await self._cache.close()

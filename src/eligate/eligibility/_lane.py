@@ -12,7 +12,10 @@ import time
 import stamina
 import structlog
 
-from eligate.eligibility._guards import (
+from eligate.eligibility._transport import PayerTransport
+from eligate.eligibility.errors import PayerCallError, PayerRefusedError, RefusalKind
+from eligate.guards import (
+    BreakerState,
     Bulkhead,
     CircuitBreaker,
     Clock,
@@ -20,9 +23,6 @@ from eligate.eligibility._guards import (
     RollingWindow,
     TokenBucket,
 )
-from eligate.eligibility._ports import BreakerState
-from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import PayerCallError, PayerRefusedError, RefusalKind
 from eligate.payers import FailureKind, PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")

@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eligate.guards import BreakerState
 from eligate.normalizer import EligibilityResult
 from eligate.x12 import InquiryPerson
 
@@ -134,6 +135,10 @@ class ResultCache(Protocol):
         """The last answer stored under ``key`` even past its TTL (for fallback), if kept."""
         ...
 
+    async def ping(self) -> bool:
+        """Whether the cache answers now (readiness); never raises."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...
@@ -181,12 +186,13 @@ class AuditStore(Protocol):
         """Re-compute the event chain and report the first entry that breaks it."""
         ...
 
+    async def ping(self) -> bool:
+        """Whether the store answers and holds its tables (readiness); never raises."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...
-
-
-BreakerState = Literal["closed", "open", "half_open"]
 
 
 class PayerHealth(_Frozen):
@@ -238,6 +244,10 @@ class EligibilityCore(Protocol):
 
     def health(self, payer_id: str) -> PayerHealth:
         """One payer's health; raises ``UnknownPayerError`` for an id not in the registry."""
+        ...
+
+    async def ready(self) -> bool:
+        """Whether the core can answer now: payers registered, store and cache answering."""
         ...
 
     async def close(self) -> None:

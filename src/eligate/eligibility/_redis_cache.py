@@ -129,6 +129,13 @@ class RedisCache:
         except _UNAVAILABLE as error:
             self._went_down("put", error)
 
+    async def ping(self) -> bool:
+        """Whether Redis answers now (``/readyz``)."""
+        try:
+            return bool(await self._client.ping())
+        except _UNAVAILABLE:
+            return False
+
     async def close(self) -> None:
         """Close the client's connections."""
         await self._client.aclose()

@@ -2,13 +2,12 @@
 
 :class:`ModelClient` is the protocol; :func:`connect` builds the real client for
 an OpenAI-compatible endpoint (openai and instructor load only then), bounded by
-one deadline, a token budget, a concurrency limit and a :class:`CircuitBreaker`;
+one deadline, a token budget, a concurrency limit and an :class:`eligate.guards.CircuitBreaker`;
 :class:`FunctionModelClient` is the in-memory double. :func:`allow_model_requests`
 switches real endpoints off (the test suite does, so no test reaches a model by
 accident).
 """
 
-from eligate.llm._breaker import BreakerState, CircuitBreaker
 from eligate.llm._client import (
     Answer,
     FunctionModelClient,
@@ -29,8 +28,6 @@ from eligate.llm.errors import (
 
 __all__ = [
     "Answer",
-    "BreakerState",
-    "CircuitBreaker",
     "FunctionModelClient",
     "LLMConfig",
     "LLMConfigError",

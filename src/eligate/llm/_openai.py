@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +36,7 @@ from instructor.v2.core.errors import (
 )
 from pydantic import BaseModel, ValidationError
 
-from eligate.llm._breaker import CircuitBreaker
+from eligate.guards import CircuitBreaker
 from eligate.llm._client import Answer, check_allowed
 from eligate.llm._config import LLMConfig
 from eligate.llm.errors import ModelUnavailableError
@@ -137,8 +138,10 @@ class OpenAIModelClient:
         self._clock = clock
         self._sleep = sleep
         self.breaker = CircuitBreaker(
-            threshold=config.breaker_threshold,
-            cooldown_seconds=config.breaker_cooldown_seconds,
+            failure_threshold=config.breaker_threshold,
+            window_seconds=math.inf,
+            open_seconds=config.breaker_cooldown_seconds,
+            success_resets=True,
             clock=clock,
         )
         self._slots = threading.BoundedSemaphore(config.max_concurrency)
@@ -182,20 +185,23 @@ class OpenAIModelClient:
         if not self._slots.acquire(timeout=max(deadline - self._clock(), 0.0)):
             raise ModelUnavailableError("busy")
         try:
-            if not self.breaker.allow():
+            permit = self.breaker.acquire()
+            if permit is None:
                 raise ModelUnavailableError("breaker_open")
             token = _DEADLINE.set(deadline)
             try:
                 answer = self._attempts(messages, response_model, context, deadline)
             except ModelUnavailableError as error:
                 if error.detail in _ENDPOINT_FAILURES or error.detail.startswith("http_5"):
-                    self.breaker.failure()
+                    self.breaker.failed(permit)
                 else:
-                    self.breaker.success()
+                    self.breaker.succeeded(permit)
                 raise
+            else:
+                self.breaker.succeeded(permit)
             finally:
                 _DEADLINE.reset(token)
-            self.breaker.success()
+                self.breaker.release(permit)  # no verdict (e.g. cancelled): free the probe
             return answer
         finally:
             self._slots.release()

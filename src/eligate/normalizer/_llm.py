@@ -10,7 +10,6 @@ rules-only path never loads them.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -23,7 +22,6 @@ from eligate.normalizer._proposer import NO_PROPOSALS, ProposalBatch, ProposalIt
 from eligate.prompts import load_prompt
 from eligate.x12 import Segment
 
-_log = logging.getLogger("eligate.llm")
 PROMPT_NAME = "propose_benefits"
 PROMPT_VERSION = "v1"
 
@@ -138,13 +136,15 @@ class LLMProposer:
         return ProposalBatch(proposals=proposals, run=self._run(None, answer.tokens, started))
 
     def _unavailable(self, detail: str, tokens: int, started: float) -> ProposalBatch:
+        import structlog  # noqa: PLC0415 - only a model failure logs: `normalize` stays light
+
         run = self._run(detail, tokens, started)
-        _log.warning(
-            "llm.model_unavailable detail=%s model=%s tokens=%d latency_ms=%d",
-            detail,
-            run.model,
-            tokens,
-            run.latency_ms,
+        structlog.get_logger("eligate.llm").warning(
+            "llm.model_unavailable",
+            detail=detail,
+            model=run.model,
+            tokens=tokens,
+            latency_ms=run.latency_ms,
         )
         return ProposalBatch(proposals=(), run=run)
 

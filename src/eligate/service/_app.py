@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
+import stamina.instrumentation
 from fastapi import FastAPI
 
 from eligate.eligibility import EligibilityCore
@@ -32,19 +33,6 @@ def _version() -> str:
         return "0"
 
 
-def _ready_of(core: EligibilityCore) -> ReadyCheck:
-    """The core's own ``ready()`` when it has one, else always ready."""
-    check = getattr(core, "ready", None)
-    if callable(check):
-        ready: ReadyCheck = check
-        return ready
-
-    async def always() -> bool:
-        return True
-
-    return always
-
-
 def _settle(settings: Settings) -> bool:
     config = settings.llm_config()
     return config.settle if config is not None else False
@@ -65,7 +53,7 @@ def create_app(
         settings: built at start-up by ``load_settings``.
         core: answers inquiries; closed when the app shuts down.
         idempotency: where ``Idempotency-Key`` responses live; in-process when None.
-        ready: what ``/readyz`` asks; the core's ``ready()`` if it has one, else always ready.
+        ready: what ``/readyz`` asks; the core's ``ready()`` by default.
         limiter: per-client rate limits; in-process from ``settings`` when None
             (``build_limiter`` gives the Redis one; tests pass one with a fake clock).
         proposer: the model proposer ``POST /v1/normalize`` asks about what the rules
@@ -75,6 +63,11 @@ def create_app(
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
     """
     metrics = Metrics()
+    # stamina's hooks are per process: the app that serves /metrics counts every retry
+    # (payer calls included) and logs it through structlog.
+    stamina.instrumentation.set_on_retry_hooks(
+        [stamina.instrumentation.StructlogOnRetryHook, metrics.on_retry]
+    )
     state = ServiceState(
         settings=settings,
         core=core,
@@ -85,7 +78,7 @@ def create_app(
         ),
         metrics=metrics,
         keys_by_hash={key.sha256: key for key in settings.api_keys},
-        ready=ready or _ready_of(core),
+        ready=ready or core.ready,
         proposer=proposer,
         settle=_settle(settings),
     )

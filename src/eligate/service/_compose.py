@@ -49,9 +49,10 @@ CoreFactory = Callable[[Settings], Awaitable[EligibilityCore]]
 
 
 class ComposedCore:
-    """The core plus what it owns: the audit store, the cache and, by default, the simulator.
+    """The core plus, by default, the simulator it talks to.
 
-    Closing it closes all of them, in the order that lets in-flight calls finish.
+    The core owns its audit store and cache and closes them (once); this closes the
+    core, then stops the simulator.
     """
 
     def __init__(
@@ -79,11 +80,13 @@ class ComposedCore:
         """One payer's health."""
         return self.core.health(payer_id)
 
+    async def ready(self) -> bool:
+        """Whether the core can answer (see :meth:`Core.ready`)."""
+        return await self.core.ready()
+
     async def close(self) -> None:
-        """Close the core's lanes, then the cache and the store, then stop the simulator."""
+        """Close the core (its lanes, cache and store), then stop the simulator."""
         await self.core.close()
-        await self.cache.close()
-        await self.audit.close()
         if self.simulator is not None:
             await self.simulator.stop()
 

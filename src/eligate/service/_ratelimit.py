@@ -19,6 +19,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from eligate.guards import TokenBucket
 from eligate.service._logging import get_logger
 
 
@@ -46,14 +47,8 @@ def _refused(tokens: float, rate: float) -> Decision:
     return Decision(allowed=False, retry_after_seconds=max(1, math.ceil((1.0 - tokens) / rate)))
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
-
-
 class TokenBucketLimiter:
-    """Buckets in this process keyed by client; the clock is injectable so tests need no sleeps."""
+    """One :class:`~eligate.guards.TokenBucket` per client in this process; clock injectable."""
 
     def __init__(
         self,
@@ -64,10 +59,10 @@ class TokenBucketLimiter:
         max_clients: int = 10_000,
     ) -> None:
         self._rate = per_minute / 60.0
-        self._burst = float(burst)
+        self._burst = burst
         self._clock = clock
         self._max_clients = max_clients
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: dict[str, TokenBucket] = {}
 
     async def acquire(self, client: str) -> Decision:
         """See :meth:`RateLimiter.acquire`."""
@@ -75,38 +70,33 @@ class TokenBucketLimiter:
 
     def take(self, client: str) -> Decision:
         """:meth:`acquire` without the event loop."""
-        now = self._clock()
         bucket = self._buckets.get(client)
         if bucket is None:
-            self._evict(now)
-            bucket = self._buckets[client] = _Bucket(self._burst, now)
-        else:
-            bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
-            bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+            self._evict()
+            bucket = self._buckets[client] = TokenBucket(
+                rate=self._rate, burst=self._burst, clock=self._clock
+            )
+        wait = bucket.take()
+        if wait == 0:
             return Decision(allowed=True)
-        return _refused(bucket.tokens, self._rate)
+        return Decision(allowed=False, retry_after_seconds=max(1, math.ceil(wait)))
 
     async def close(self) -> None:
         """Nothing to release."""
 
-    def _evict(self, now: float) -> None:
+    def _evict(self) -> None:
         """Forget clients whose buckets are full again (they lose nothing), when too many."""
         if len(self._buckets) < self._max_clients:
             return
-        full = [
-            name
-            for name, b in self._buckets.items()
-            if b.tokens + (now - b.updated) * self._rate >= self._burst
-        ]
-        for name in full:
+        for name in [name for name, bucket in self._buckets.items() if bucket.full()]:
             del self._buckets[name]
         while len(self._buckets) >= self._max_clients:
             del self._buckets[next(iter(self._buckets))]
 
 
-# One bucket per key, refilled by the Redis server's clock so replicas agree.
+# The same bucket as eligate.guards.TokenBucket, kept in Redis so that every replica
+# draws from it (a Python object cannot be shared across processes): one hash per
+# key, refilled by the Redis server's clock so replicas agree.
 # Returns {allowed (0/1), tokens left as a string}. The key expires once the bucket
 # would be full again: an idle client costs nothing.
 _TAKE = """

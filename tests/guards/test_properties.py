@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from eligate.eligibility._guards import CircuitBreaker, Permit
+from eligate.guards import CircuitBreaker, Permit
 from eligate.x12 import decode_multipart, encode_multipart
-from tests.eligibility.test_guards import FakeClock
+from tests.guards.test_guards import FakeClock
 from tests.strategies import BREAKER_STEPS, core_fields
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from eligate.eligibility._guards import (
+from eligate.guards import (
+    BreakerState,
     Bulkhead,
     CircuitBreaker,
     Permit,
@@ -10,7 +11,6 @@ from eligate.eligibility._guards import (
     TokenBucket,
     percentile,
 )
-from eligate.eligibility._ports import BreakerState
 
 
 class FakeClock:
@@ -179,6 +179,33 @@ def test_token_bucket_paces_and_refuses_beyond_the_budget() -> None:
     assert abs(second - 0.2) < 1e-9
     clock.now += 10
     assert bucket.reserve(budget=0) == 0
+
+
+def test_take_refuses_with_the_wait_until_a_token() -> None:
+    """``take`` spends a token when there is one, else says how long until one, taking none."""
+    clock = FakeClock()
+    bucket = TokenBucket(rate=2, burst=1, clock=clock)
+    assert bucket.take() == 0
+    assert bucket.take() == 0.5
+    clock.now += 0.25
+    assert bucket.take() == 0.25
+    clock.now += 0.25
+    assert bucket.take() == 0
+    assert not bucket.full()
+    clock.now += 0.5
+    assert bucket.full()
+
+
+def test_rolling_window_trims_as_it_records() -> None:
+    """Memory is one window's traffic: recording drops old samples without a summary read."""
+    clock = FakeClock()
+    window = RollingWindow(seconds=60, clock=clock)
+    for _ in range(10_000):
+        window.check(cache_hit=False)
+        window.call(ms=1.0, ok=True)
+        clock.now += 1
+    assert window.samples() == 2 * 61
+    assert window.summary().checks == 60
 
 
 def test_rolling_window_forgets_old_calls() -> None:
