@@ -57,6 +57,10 @@ class ChainStore(Protocol):
         """Bring the schema to the newest revision."""
         ...
 
+    async def ping(self) -> bool:
+        """Whether the store answers now."""
+        ...
+
     async def verify(self) -> VerifyReport:
         """Re-compute the chain."""
         ...
@@ -272,6 +276,10 @@ class DurableAuditStore:
                 return
         await asyncio.to_thread(self.spool.append, record)
         self._ensure_replay()
+
+    async def ping(self) -> bool:
+        """Whether the store answers (``/readyz``); while it does not, records still spool."""
+        return await self.store.ping()
 
     async def verify(self) -> VerifyReport:
         """The chain's verdict (spooled records are reported by ``eligate audit verify``)."""
