@@ -37,7 +37,7 @@ from eligate.eligibility._ports import (
 from eligate.eligibility._transport import PayerTransport
 from eligate.eligibility.errors import EligibilityUsageError, InquiryError, PayerError
 from eligate.guards import Clock
-from eligate.normalizer import normalize
+from eligate.normalizer import EligibilityResult, normalize
 from eligate.payers import PayerConfig, PayerRegistry, UnknownPayerError
 from eligate.validators import gate
 from eligate.x12 import (
@@ -68,6 +68,14 @@ class Submitter:
 def _audit_source(request: EligibilityRequest) -> AuditSource:
     """How the audit trail files a check that reached (or tried to reach) the payer."""
     return "batch" if request.context == "batch" else "realtime"
+
+
+def _parse_and_gate(raw_271: bytes) -> list[EligibilityResult]:
+    """The payer's answer normalized and gated (runs on the payer's own thread)."""
+    results = gate(normalize(raw_271), raw_271)
+    if not results:
+        raise NotA271Error("the 271 answers for no patient")
+    return results
 
 
 def _utcnow() -> datetime:
@@ -166,9 +174,7 @@ class Core:
                 request=request, key=key, started=started, reason=failure.reason, x12_270=x12_270
             )
         try:
-            results = gate(normalize(raw_271), raw_271)
-            if not results:
-                raise NotA271Error("the 271 answers for no patient")
+            results = await lane.read(raw_271, _parse_and_gate)
         except Exception as error:  # the payer's bytes must not crash the caller's check
             _log.warning(
                 "eligibility.payer_call_failed",
