@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 import eligate.eligibility._core as core_module
 from eligate.eligibility import Core
-from eligate.normalizer import EligibilityResult
+from eligate.normalizer import EligibilityResult, normalize
 from eligate.payers import BreakerPolicy, Timeouts
 from eligate.simulator import simulator_registry
 from tests.eligibility.conftest import SALT, SUBMITTER
@@ -31,23 +31,23 @@ def _answering(body: bytes) -> httpx.MockTransport:
 
 
 @pytest.fixture
-async def held() -> AsyncIterator[tuple[threading.Event, threading.Event]]:
+async def held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[threading.Event, threading.Event]]:
     """(entered, release): the patched parser sets ``entered`` and waits for ``release``."""
     entered, release = threading.Event(), threading.Event()
-    real: Callable[[bytes | str], list[EligibilityResult]] = core_module.normalize
 
     def slow(raw: bytes | str) -> list[EligibilityResult]:
         if SLOW_MARK in (raw if isinstance(raw, bytes) else raw.encode()):
             entered.set()
             release.wait(timeout=5)  # on the event loop (the bug) this stalls everyone
-        return real(raw)
+        return normalize(raw)
 
-    core_module.normalize = slow  # type: ignore[assignment]
+    monkeypatch.setattr(core_module, "normalize", slow)
     try:
         yield entered, release
     finally:
         release.set()
-        core_module.normalize = real  # type: ignore[assignment]
 
 
 def _core(transports: dict[str, httpx.AsyncBaseTransport], **overrides: object) -> Core:
