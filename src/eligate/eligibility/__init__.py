@@ -53,7 +53,9 @@ from eligate.eligibility._ports import (
     VerifyReport,
 )
 from eligate.eligibility._redis_cache import (
+    REDIS_TIMEOUT,
     RedisCache,
+    redis_client,
 )
 from eligate.eligibility._spool import (
     SPOOL_FILE,
@@ -81,6 +83,7 @@ from eligate.eligibility.errors import (
 __all__ = [
     "BATCH_TTL",
     "REALTIME_TTL",
+    "REDIS_TIMEOUT",
     "SPOOL_FILE",
     "STABLE_MEMBER_TTL",
     "AuditKey",
@@ -125,6 +128,7 @@ __all__ = [
     "Submitter",
     "VerifyReport",
     "cache_key",
+    "redis_client",
     "spooled_ids",
     "ttl_for",
     "upgrade",

@@ -4,6 +4,7 @@ The tree keeps "you configured or called it wrong" apart from "the request is ba
 
     ServiceError                    base of everything this package raises
     ├── SettingsError               the settings are unusable or unsafe   code: invalid_settings
+    ├── IdempotencyUnavailableError Redis did not answer     code: idempotency_unavailable
     └── ApiError                    an HTTP request is refused (4xx); routes raise it
         (status and code carried on the instance: ``unknown_payer``, ``rate_limited``,
         ``payload_too_large``, ``invalid_api_key``, ``idempotency_key_reused``...)
@@ -39,6 +40,12 @@ class SettingsError(ServiceError):
     """Settings could not be built: a value is invalid, or unsafe for the environment."""
 
     code = "invalid_settings"
+
+
+class IdempotencyUnavailableError(ServiceError):
+    """The shared idempotency store (Redis) did not answer in time; the route answers 503."""
+
+    code = "idempotency_unavailable"
 
 
 class ApiError(ServiceError):
