@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import (
@@ -447,11 +448,8 @@ def test_bad_schema_name_is_refused() -> None:
         SqlAuditStore.from_url("postgresql://postgres@127.0.0.1/x", schema='a"; DROP')
 
 
-def test_sync_upgrade_migrates_a_sqlite_file(tmp_path: object) -> None:
+def test_sync_upgrade_migrates_a_sqlite_file(tmp_path: Path) -> None:
     """``upgrade(url)`` runs the shipped migrations from synchronous code."""
-    from pathlib import Path
-
-    assert isinstance(tmp_path, Path)
     path = tmp_path / "nested" / "audit.db"
     upgrade(f"sqlite:///{path}")
     upgrade(f"sqlite:///{path}")

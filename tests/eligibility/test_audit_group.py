@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -101,11 +100,8 @@ async def test_a_lone_record_is_committed_at_once(audit_backend: AuditBackend) -
     """One caller is written in one transaction straight away, with no writer left running."""
     store, commits = await _ready(audit_backend)
     before = commits.count
-    started = time.perf_counter()
     await store.record(_record(7))
-    elapsed = time.perf_counter() - started
-    assert commits.count - before == 1
-    assert elapsed < 1.0  # no flush timer: ~ms on a quiet machine
+    assert commits.count - before == 1  # committed before record() returned: no flush timer
     assert store._writer is None
     [(count,)] = await audit_backend.sql("SELECT COUNT(*) FROM audit_transactions")
     assert count == 1

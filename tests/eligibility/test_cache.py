@@ -185,8 +185,10 @@ async def test_concurrent_puts_and_gets_see_whole_answers(subject: Subject) -> N
 
 
 async def test_close_releases_the_cache(subject: Subject) -> None:
-    """close() can be awaited once the caller is done."""
+    """close() can be awaited once the caller is done; what was stored was readable before."""
     await subject.cache.put(KEY, _answer(), ttl=timedelta(minutes=5))
+    assert await subject.cache.get(KEY) == _answer()
+    assert await subject.cache.ping() is True
     await subject.cache.close()
 
 

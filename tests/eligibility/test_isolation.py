@@ -16,7 +16,6 @@ from tests.eligibility.conftest import CoreFactory
 from tests.eligibility.fakes import make_request
 from tests.guards.test_guards import FakeClock
 
-FAST_MS = 300.0
 """A healthy payer's check must stay well under this, whatever the sick payer does."""
 
 
@@ -66,10 +65,10 @@ async def test_a_slow_payer_does_not_slow_the_others(
     assert core.health("alpha").in_flight == 8  # the sick payer still holds all its slots
     sick_results = await asyncio.gather(*sick)
 
+    # Verified by their payers within a 0.5 s total budget while alpha held all its slots for
+    # 12 s: had they shared alpha's pool or slots, they would have run out of budget.
     assert all(o.status == "verified" and o.origin == "payer" for o, _ in healthy_results)
-    assert max(ms for _, ms in healthy_results) < FAST_MS
     assert all(o.status == "unable_to_verify" for o, _ in sick_results)
-    assert max(ms for _, ms in sick_results) < 500 + 150  # the payer's total budget, plus slack
     reasons = {o.reason for o, _ in sick_results}
     assert reasons <= {"deadline_exceeded", "bulkhead_full", "breaker_open", "timeout"}
     assert "bulkhead_full" in reasons  # 16 callers, 8 slots: the rest refused at once
@@ -107,9 +106,10 @@ async def test_an_open_breaker_answers_at_once(
     for i in range(3):
         await core.check(make_request("alpha", member_id=f"SYN4000{i:02d}"))
     assert core.health("alpha").breaker == "open"
-    outcome, ms = await _timed(core.check(make_request("alpha", member_id="SYN400099")))
+    before = simulator.payers["alpha"].requests
+    outcome = await core.check(make_request("alpha", member_id="SYN400099"))
     assert outcome.reason == "breaker_open"
-    assert ms < 50
+    assert simulator.payers["alpha"].requests == before  # refused without calling the payer
 
 
 async def test_half_open_sends_a_single_probe(simulator: Simulator, make_core: CoreFactory) -> None:
@@ -145,9 +145,12 @@ async def test_a_down_payer_fails_fast_and_recovers(
     clock = FakeClock()
     await simulator.set_behavior("alpha", Behavior(down="refuse"))
     core = make_core(_registry(simulator, open_seconds=5), clock=clock)
-    outcome, ms = await _timed(core.check(make_request("alpha")))
+    with structlog.testing.capture_logs() as logs:
+        outcome = await core.check(make_request("alpha"))
     assert (outcome.status, outcome.reason) == ("unable_to_verify", "connect")
-    assert ms < FAST_MS
+    failed = [e["kind"] for e in logs if e["event"] == "eligibility.payer_call_failed"]
+    assert failed
+    assert set(failed) == {"connect"}  # refused at once: no attempt waited to time out
     assert core.health("alpha").breaker == "open"  # three refused connections in one check
     await simulator.set_behavior("alpha", Behavior())
     clock.now += 5

@@ -190,6 +190,9 @@ class LoopbackLLM:
         self.headers: list[dict[str, str]] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self.in_flight = 0
+        self.in_flight_peak = 0
+        """The most requests the server was answering at once."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -203,7 +206,14 @@ class LoopbackLLM:
                 if not self.path.endswith("/chat/completions"):
                     self._send(Reply(status=404, body={"error": {"message": "not found"}}))
                     return
-                self._send(server.script(json.loads(raw), number))
+                with server._lock:
+                    server.in_flight += 1
+                    server.in_flight_peak = max(server.in_flight_peak, server.in_flight)
+                try:
+                    self._send(server.script(json.loads(raw), number))
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
 
             def _send(self, reply: Reply) -> None:
                 if reply.delay and server._stop.wait(reply.delay):

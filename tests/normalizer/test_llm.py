@@ -494,9 +494,6 @@ def test_a_dead_endpoint_opens_the_breaker_and_later_calls_skip_it() -> None:
         assert result.proposals is not None
         details.append(result.proposals.detail)
     assert details == ["connection", "connection", "breaker_open", "breaker_open", "breaker_open"]
-    started = time.perf_counter()
-    propose_and_gate(FREE_TEXT, proposer=proposer)
-    assert time.perf_counter() - started < 0.2
 
 
 def test_the_breaker_probes_once_after_the_cool_down(serve: list[LoopbackLLM]) -> None:
@@ -589,8 +586,7 @@ async def test_the_async_entry_point_runs_many_271s_at_once(serve: list[Loopback
 
     started = time.perf_counter()
     batches = await asyncio.gather(tick(), *(one() for _ in range(4)))
-    elapsed = time.perf_counter() - started
     assert [len(_llm(results[0])) for results in batches[1:]] == [3, 3, 3, 3]  # type: ignore[index]
-    assert elapsed < 1.0  # one after another would take 1.2 s
+    assert server.in_flight_peak == 4  # the four calls overlapped at the model
     # The loop kept running while the model answered: some tick lands before the first answer.
     assert any(started < moment < min(finished) for moment in ticks)

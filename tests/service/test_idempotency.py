@@ -13,6 +13,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from eligate.eligibility import KeyRing
 from eligate.service import (
     IdempotencyStore,
     InMemoryIdempotencyStore,
@@ -20,14 +21,13 @@ from eligate.service import (
     StoredResponse,
     create_app,
 )
-from eligate.service._idempotency import sealing_key
 from tests.service.conftest import CLINIC_KEY, make_settings
 from tests.service.fakes import FakeCore
 from tests.service.test_eligibility_routes import inquiry
 
 LOCK = timedelta(seconds=30)
 KEEP = timedelta(seconds=60)
-SEAL = sealing_key(b"k" * 32)
+SEAL = KeyRing.parse("idem1:" + "Q" * 43)
 RESPONSE = StoredResponse(status_code=200, body=b'{"ok":true}', media_type="application/json")
 
 
@@ -40,7 +40,7 @@ async def store(
         yield InMemoryIdempotencyStore()
         return
     client, prefix = redis_client, redis_prefix
-    yield RedisIdempotencyStore(client, prefix=prefix, seal_key=SEAL)
+    yield RedisIdempotencyStore(client, prefix=prefix, keys=SEAL)
 
 
 async def test_first_use_claims_then_replays(store: IdempotencyStore) -> None:
@@ -96,7 +96,7 @@ async def test_redis_bodies_are_sealed_and_bound_to_their_key(
     """Member data is not readable in Redis; another key, or none, cannot replay it."""
     client, prefix = redis_client, redis_prefix
     body = b'{"member_id":"SYN000123","last_name":"TESTPATIENT"}'
-    sealed = RedisIdempotencyStore(client, prefix=prefix, seal_key=SEAL)
+    sealed = RedisIdempotencyStore(client, prefix=prefix, keys=SEAL)
     await sealed.begin("k", fingerprint="f", lock_ttl=LOCK)
     response = StoredResponse(status_code=200, body=body, media_type="application/json")
     await sealed.complete("k", fingerprint="f", response=response, ttl=KEEP)
@@ -105,7 +105,7 @@ async def test_redis_bodies_are_sealed_and_bound_to_their_key(
     assert b"SYN000123" not in raw
     assert b"SYN000123" not in base64.b64decode(json.loads(raw)["body"])
     assert (await sealed.begin("k", fingerprint="f", lock_ttl=LOCK)).response == response
-    rotated = RedisIdempotencyStore(client, prefix=prefix, seal_key=sealing_key(b"o" * 32))
+    rotated = RedisIdempotencyStore(client, prefix=prefix, keys=KeyRing.parse("other:" + "o" * 43))
     assert (await rotated.begin("k", fingerprint="f", lock_ttl=LOCK)).state == "started"
     await sealed.complete("k", fingerprint="f", response=response, ttl=KEEP)
     plain = RedisIdempotencyStore(client, prefix=prefix)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from eligate.eligibility import KeyRing
 from eligate.service import RedisIdempotencyStore, RedisTokenBucketLimiter, create_app
-from eligate.service._idempotency import sealing_key
 from tests.own_servers import OwnRedis
 from tests.service.conftest import CLINIC_KEY, make_settings
 from tests.service.fakes import FakeCore
@@ -21,7 +21,7 @@ async def http(own_redis_up: OwnRedis) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its idempotency keys and rate limits in the owned Redis."""
     settings = make_settings(rate_limit_burst=10_000)
     idempotency = RedisIdempotencyStore.from_url(
-        own_redis_up.url(), seal_key=sealing_key(settings.primary_key())
+        own_redis_up.url(), keys=KeyRing.parse(settings.encryption_key.get_secret_value())
     )
     limiter = RedisTokenBucketLimiter.from_url(own_redis_up.url(), per_minute=60, burst=10_000)
     app = create_app(settings, core=FakeCore(), idempotency=idempotency, limiter=limiter)

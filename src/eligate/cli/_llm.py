@@ -45,7 +45,12 @@ def proposer_from_env(environ: Mapping[str, str]) -> LLMProposer | None:
         config = LLMConfig.from_env(environ)
     except LLMConfigError as error:
         raise LLMSetupError(error.code, error.setting, str(error).split(": ", 1)[-1]) from None
-    return LLMProposer(config) if config is not None else None
+    if config is None:
+        return None
+    from eligate.service import configure_logging
+
+    configure_logging(level="warning")  # model events go to stderr as JSON, never into stdout
+    return LLMProposer(config)
 
 
 def llm_eval(cases: Sequence[GoldCase], *, corpus: Path, project: Path) -> Report:

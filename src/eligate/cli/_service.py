@@ -103,16 +103,15 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         port: Annotated[int | None, typer.Option(help="Port to bind (ELIGATE_PORT).")] = None,
     ) -> None:
         """Run the HTTP API (settings from ELIGATE_* variables; embedded defaults otherwise)."""
-        from eligate.eligibility import EligibilityError
-        from eligate.payers import PayersError
+        from eligate.codes import EligateError
         from eligate.service import configure_logging
 
         settings = _settings(host=host, port=port)
         configure_logging(level=settings.log_level)
         try:
             asyncio.run(_serve(settings, factory()))
-        except (EligibilityError, PayersError) as error:
-            _fail(error.code, error.message)
+        except EligateError as error:
+            _fail(error.code, str(error))
 
     @app.command("api-key")
     def api_key_command(
@@ -165,8 +164,7 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
 
         Exit status: 0 verified, 1 unable to verify, 2 bad input.
         """
-        from eligate.eligibility import EligibilityError
-        from eligate.payers import PayersError
+        from eligate.codes import EligateError
         from eligate.service import EligibilityPublic, configure_logging
 
         settings = _settings()
@@ -192,8 +190,8 @@ def register(app: typer.Typer, *, core_factory: CoreFactory | None = None) -> No
         inquiry = _inquiry(fields)
         try:
             outcome = asyncio.run(_check(settings, factory(), inquiry))
-        except (EligibilityError, PayersError) as error:
-            _fail(error.code, error.message)
+        except EligateError as error:
+            _fail(error.code, str(error))
         except _CommandError as error:
             _fail(error.code, error.message)
         sys.stdout.write(EligibilityPublic.from_outcome(outcome).model_dump_json(indent=2) + "\n")

@@ -15,8 +15,9 @@ from typing import TypeVar
 import stamina
 import structlog
 
+from eligate.codes import FailureKind, RefusalKind
 from eligate.eligibility._transport import PayerTransport
-from eligate.eligibility.errors import PayerCallError, PayerRefusedError, RefusalKind
+from eligate.eligibility.errors import PayerCallError, PayerRefusedError
 from eligate.guards import (
     BreakerState,
     Bulkhead,
@@ -26,7 +27,7 @@ from eligate.guards import (
     RollingWindow,
     TokenBucket,
 )
-from eligate.payers import FailureKind, PayerConfig
+from eligate.payers import PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")
 

@@ -25,16 +25,18 @@ an ``unable_to_verify`` outcome whose ``reason`` is the failure's stable ``reaso
 The cache never raises :class:`StoreUnavailableError`: a Redis outage degrades to
 a miss and an ``eligibility.cache_unavailable`` warning. Messages name payers,
 failure kinds, key ids, row ids and database hosts, never a member.
+
+Every class derives from :class:`~eligate.codes.EligateError` and one family
+(usage, input data, payer, store, model); see :mod:`eligate.codes.errors`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from eligate.codes import FailureKind, RefusalKind
+from eligate.codes.errors import EligateError, PayerFaultError, StoreFaultError, UsageError
 
-from eligate.payers import FailureKind
 
-
-class EligibilityError(Exception):
+class EligibilityError(EligateError):
     """Base class for every error raised by :mod:`eligate.eligibility`."""
 
     code: str = "eligibility_error"
@@ -44,7 +46,7 @@ class EligibilityError(Exception):
         self.message = message
 
 
-class StoreUsageError(EligibilityError):
+class StoreUsageError(EligibilityError, UsageError):
     """The caller passed something the store or cache cannot use."""
 
     code = "bad_store_call"
@@ -82,7 +84,7 @@ class CacheUsageError(StoreUsageError):
     code = "bad_cache_call"
 
 
-class StoreDataError(EligibilityError):
+class StoreDataError(EligibilityError, StoreFaultError):
     """Data read back from the store cannot be used."""
 
     code = "bad_stored_data"
@@ -99,7 +101,7 @@ class DecryptionError(StoreDataError):
         self.transaction_id = transaction_id
 
 
-class StoreUnavailableError(EligibilityError):
+class StoreUnavailableError(EligibilityError, StoreFaultError):
     """The database could not be reached or refused the connection."""
 
     code = "database_unreachable"
@@ -109,17 +111,13 @@ class StoreUnavailableError(EligibilityError):
         self.target = target
 
 
-RefusalKind = Literal["breaker_open", "bulkhead_full", "deadline_exceeded", "paced"]
-"""Why the core did not (or no longer) wait for a payer."""
-
-
-class EligibilityUsageError(EligibilityError):
+class EligibilityUsageError(EligibilityError, UsageError):
     """The caller asked for something the core cannot do as asked."""
 
     code = "bad_eligibility_call"
 
 
-class PayerError(EligibilityError):
+class PayerError(EligibilityError, PayerFaultError):
     """A payer could not answer; ``reason`` is a stable code safe for logs and audit."""
 
     code = "payer_error"

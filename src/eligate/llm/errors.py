@@ -11,18 +11,23 @@ The tree::
 
 :class:`ModelUnavailableError` never reaches a caller of a proposer: the LLM
 proposer turns it into a ``model_unavailable`` run and the rules' result stands.
+
+Every class derives from :class:`~eligate.codes.EligateError` and one family
+(usage, input data, payer, store, model); see :mod:`eligate.codes.errors`.
 """
 
 from __future__ import annotations
 
+from eligate.codes.errors import EligateError, ModelFaultError, UsageError
 
-class LLMError(Exception):
+
+class LLMError(EligateError):
     """Base class for errors raised by :mod:`eligate.llm`."""
 
     code = "llm_error"
 
 
-class LLMConfigError(LLMError):
+class LLMConfigError(LLMError, UsageError):
     """A model setting is unusable; names the setting, never a secret's value."""
 
     code = "llm_config_invalid"
@@ -32,7 +37,7 @@ class LLMConfigError(LLMError):
         self.setting = setting
 
 
-class ModelRequestsBlockedError(LLMError):
+class ModelRequestsBlockedError(LLMError, UsageError):
     """A real model client was built while model requests are switched off.
 
     Raised when the client is built, so a test that would reach a real model
@@ -49,7 +54,7 @@ class ModelRequestsBlockedError(LLMError):
         self.base_url = base_url
 
 
-class ModelUnavailableError(LLMError):
+class ModelUnavailableError(LLMError, ModelFaultError):
     """The model gave no usable answer; ``detail`` is a stable short reason.
 
     Details: ``breaker_open``, ``busy``, ``timeout``, ``connection``, ``http_<status>``,

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from eligate.codes import AaaAction
+
 CoverageStatus = Literal["active", "inactive", "undetermined", "error"]
 Verdict = Literal["accepted", "needs_review", "rejected"]
 Source = Literal["rules", "llm"]
@@ -261,7 +263,7 @@ class RequestError(_Model):
     """Readable AAA04."""
     loop: str
     """Where the AAA sat: ``2000A``, ``2100B``, ``2100C``, ``2110C``..."""
-    action: str
+    action: AaaAction
     """Stable machine-readable next step: ``fix_member_id``, ``retry_later``..."""
     provenance: Provenance
     """The AAA segment."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from eligate.codes import AaaAction
 from eligate.normalizer._models import Benefit, CoverageStatus, RequestError
 from eligate.normalizer._values import provenance
 from eligate.x12 import Segment, code_set
 
-_ACTIONS: dict[str, tuple[str, ...]] = {
+_ACTIONS: dict[AaaAction, tuple[str, ...]] = {
     "fix_member_id": ("64", "68", "72", "76"),
     "fix_member_name": ("65", "73"),
     "fix_birth_date": ("58", "60", "71"),
@@ -26,7 +27,7 @@ _ACTIONS: dict[str, tuple[str, ...]] = {
 }
 ACTION_BY_REASON = {code: action for action, codes in _ACTIONS.items() for code in codes}
 """AAA03 reject reason -> the stable action a caller can act on."""
-FALLBACK_ACTION = "contact_payer"
+FALLBACK_ACTION: AaaAction = "contact_payer"
 """The action for a reject reason outside the X12 list: only the payer can explain it."""
 
 _ACTIVE = frozenset({"1", "2", "3", "4", "5"})

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+from eligate.codes import AaaAction
 from eligate.x12 import code_set
 
 GuideField = Literal["member_id", "birth_date", "last_name", "first_name", "gender"]
@@ -28,7 +29,7 @@ class _Frozen(BaseModel):
 class GuideAaaRule(_Frozen):
     """What to do when the payer answers a given AAA reject reason."""
 
-    action: str = Field(pattern=r"^[a-z][a-z_]*$")
+    action: AaaAction
     """A stable action code, as in an AAA error's ``action`` (``fix_member_id``...)."""
     resend: bool
     """Whether the same 270 may be sent again."""

@@ -14,11 +14,9 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
+from eligate.codes import FailureKind
 from eligate.payers._guide import Guide
 from eligate.payers.errors import RegistryError, UnknownPayerError
-
-FailureKind = Literal["timeout", "connect", "http_5xx", "http_429", "http_4xx", "bad_payload"]
-"""How a call to a payer failed, as the transport classifies it."""
 
 
 class _Frozen(BaseModel):

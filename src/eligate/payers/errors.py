@@ -7,14 +7,19 @@ The tree::
     └── UnknownPayerError           a payer id not in the registry        code: unknown_payer
 
 Messages name files, fields and payer ids, never a secret's value.
+
+Every class derives from :class:`~eligate.codes.EligateError` and one family
+(usage, input data, payer, store, model); see :mod:`eligate.codes.errors`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from eligate.codes.errors import EligateError, InputDataError, UsageError
 
-class PayersError(Exception):
+
+class PayersError(EligateError):
     """Base class for every error raised by :mod:`eligate.payers`."""
 
     code: str = "payers_error"
@@ -24,7 +29,7 @@ class PayersError(Exception):
         self.message = message
 
 
-class UnknownPayerError(PayersError, KeyError):
+class UnknownPayerError(PayersError, UsageError, KeyError):
     """A payer id that is not in the registry."""
 
     code = "unknown_payer"
@@ -37,7 +42,7 @@ class UnknownPayerError(PayersError, KeyError):
         return f"unknown payer {self.payer_id!r}"
 
 
-class RegistryError(PayersError):
+class RegistryError(PayersError, InputDataError):
     """A payer file (or the set of them) does not validate; one line naming file and field."""
 
     code = "bad_registry"

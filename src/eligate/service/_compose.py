@@ -38,7 +38,6 @@ from eligate.service._idempotency import (
     IdempotencyStore,
     InMemoryIdempotencyStore,
     RedisIdempotencyStore,
-    sealing_key,
 )
 from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
@@ -144,7 +143,7 @@ def build_idempotency(settings: Settings) -> IdempotencyStore:
     """Redis when ``redis_url`` is set (shared by replicas, bodies sealed), else in-process."""
     if settings.redis_url:
         return RedisIdempotencyStore.from_url(
-            settings.redis_url, seal_key=sealing_key(settings.primary_key())
+            settings.redis_url, keys=KeyRing.parse(settings.encryption_key.get_secret_value())
         )
     return InMemoryIdempotencyStore()
 

@@ -13,21 +13,17 @@ member data; the Redis store seals them with AES-256-GCM when given a key.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, Protocol
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from eligate.eligibility import redis_client
+from eligate.eligibility import DecryptionError, KeyRing, redis_client
 from eligate.service.errors import IdempotencyUnavailableError
 
 BeginState = Literal["started", "replay", "in_flight", "mismatch"]
@@ -146,31 +142,27 @@ return 0
 """
 
 
-def sealing_key(secret: bytes) -> bytes:
-    """A 32-byte key for stored responses, derived from (and distinct from) ``secret``."""
-    return hashlib.sha256(b"eligate.idempotency.v1\x1f" + secret).digest()
-
-
 class RedisIdempotencyStore:
     """Keys in Redis, shared by every replica; one JSON value per key with a TTL.
 
-    With ``seal_key`` (32 bytes), response bodies are stored sealed with AES-256-GCM,
-    bound to their Redis key; a body that does not open is treated as absent.
+    With ``keys``, response bodies are sealed by the one sealing helper
+    (:class:`~eligate.eligibility.KeyRing`, AES-256-GCM, as the audit store and the
+    cache do), bound to their Redis key; a body that does not open is treated as absent.
     """
 
     def __init__(
-        self, client: Redis, *, prefix: str = "eligate:idem:", seal_key: bytes | None = None
+        self, client: Redis, *, prefix: str = "eligate:idem:", keys: KeyRing | None = None
     ) -> None:
         self._client = client
         self._prefix = prefix
-        self._cipher = AESGCM(seal_key) if seal_key is not None else None
+        self._keys = keys
 
     @classmethod
     def from_url(
-        cls, url: str, *, prefix: str = "eligate:idem:", seal_key: bytes | None = None
+        cls, url: str, *, prefix: str = "eligate:idem:", keys: KeyRing | None = None
     ) -> RedisIdempotencyStore:
         """A store on a new client for ``url``; :meth:`close` closes it."""
-        return cls(redis_client(url), prefix=prefix, seal_key=seal_key)
+        return cls(redis_client(url), prefix=prefix, keys=keys)
 
     async def begin(self, key: str, *, fingerprint: str, lock_ttl: timedelta) -> Begin:
         """See :meth:`IdempotencyStore.begin`.
@@ -219,7 +211,7 @@ class RedisIdempotencyStore:
         value = {
             "fingerprint": fingerprint,
             "state": "done",
-            "sealed": self._cipher is not None,
+            "sealed": self._keys is not None,
             "status_code": response.status_code,
             "media_type": response.media_type,
             "body": base64.b64encode(self._seal(name, response.body)).decode(),
@@ -241,23 +233,26 @@ class RedisIdempotencyStore:
         await self._client.aclose()
 
     def _seal(self, name: str, body: bytes) -> bytes:
-        if self._cipher is None:
+        if self._keys is None:
             return body
-        nonce = os.urandom(12)
-        return nonce + self._cipher.encrypt(nonce, body, name.encode())
+        key_id, blob = self._keys.seal(body, context=_CONTEXT + name.encode())
+        return key_id.encode() + b":" + blob
 
     def _open(self, name: str, stored: bytes, *, sealed: bool) -> bytes | None:
         """The body, or None when it was stored under another sealing set-up."""
-        if self._cipher is None:
+        if self._keys is None:
             return None if sealed else stored
         if not sealed:
             return None
+        key_id, _, blob = stored.partition(b":")
         try:
-            return self._cipher.decrypt(stored[:12], stored[12:], name.encode())
-        except (InvalidTag, ValueError):
+            return self._keys.open(key_id.decode(), blob, context=_CONTEXT + name.encode())
+        except (DecryptionError, UnicodeDecodeError):
             return None
 
 
+_CONTEXT = b"eligate.idempotency/v1/"
+"""Binds a sealed body to its purpose and its Redis key."""
 _UNAVAILABLE = (RedisError, OSError, TimeoutError)
 
 

@@ -10,12 +10,16 @@ The tree keeps "you configured or called it wrong" apart from "the request is ba
         ``payload_too_large``, ``invalid_api_key``, ``idempotency_key_reused``...)
 
 Messages never carry member data: they name fields and codes, never values.
+
+Every class derives from :class:`~eligate.codes.EligateError` and one family
+(usage, input data, payer, store, model); see :mod:`eligate.codes.errors`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from eligate.codes.errors import EligateError, StoreFaultError, UsageError
 from eligate.eligibility.errors import InquiryError
 from eligate.x12 import X12UsageError
 
@@ -26,7 +30,7 @@ The request models refuse all of it first; this is the net behind them.
 """
 
 
-class ServiceError(Exception):
+class ServiceError(EligateError):
     """Base class for every error raised by :mod:`eligate.service`."""
 
     code: str = "service_error"
@@ -36,19 +40,19 @@ class ServiceError(Exception):
         self.message = message
 
 
-class SettingsError(ServiceError):
+class SettingsError(ServiceError, UsageError):
     """Settings could not be built: a value is invalid, or unsafe for the environment."""
 
     code = "invalid_settings"
 
 
-class IdempotencyUnavailableError(ServiceError):
+class IdempotencyUnavailableError(ServiceError, StoreFaultError):
     """The shared idempotency store (Redis) did not answer in time; the route answers 503."""
 
     code = "idempotency_unavailable"
 
 
-class ApiError(ServiceError):
+class ApiError(ServiceError, UsageError):
     """A request is refused with a 4xx status and a stable code; rendered as ``ErrorPublic``."""
 
     def __init__(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from eligate.codes import InputDataError
 from eligate.x12 import Segment, X12Error, build_271, read_document
 
 _KNOWN = "SYN"
@@ -45,8 +46,10 @@ class Asked270:
     date_of_service: str
 
 
-class Bad270Error(ValueError):
+class Bad270Error(InputDataError, ValueError):
     """The request is not a 270 the simulator can answer."""
+
+    code = "bad_270"
 
 
 def read_270(data: bytes) -> Asked270:

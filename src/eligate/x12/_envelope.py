@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from eligate.codes import X12WarningCode
 from eligate.x12._segments import Segment
 from eligate.x12._tokenizer import tokenize
 from eligate.x12._warnings import X12Warning
@@ -220,14 +221,16 @@ def _version_warnings(st: Segment, gs: Segment | None, isa: Segment | None) -> l
 
 def _check_trailer(trailer: Segment, header: Segment, counted: int) -> list[X12Warning]:
     """Check GE against GS or IEA against ISA: the count and the control number."""
-    kind = trailer.elements[0].lower()
     control_position = 6 if header.elements[0] == "GS" else 13
     warnings: list[X12Warning] = []
+    gs = header.elements[0] == "GS"
+    count_code: X12WarningCode = "ge_count_mismatch" if gs else "iea_count_mismatch"
+    control_code: X12WarningCode = "ge_control_mismatch" if gs else "iea_control_mismatch"
     declared = trailer.get(1)
     if declared.lstrip("0") != str(counted).lstrip("0"):
         warnings.append(
             X12Warning(
-                f"{kind}_count_mismatch",
+                count_code,
                 f"{trailer.elements[0]}01 says {declared or 'nothing'}, {counted} present",
                 trailer.index,
             )
@@ -236,7 +239,7 @@ def _check_trailer(trailer: Segment, header: Segment, counted: int) -> list[X12W
     if trailer.get(2).strip().lstrip("0") != expected.lstrip("0"):
         warnings.append(
             X12Warning(
-                f"{kind}_control_mismatch",
+                control_code,
                 f"{trailer.elements[0]}02 {trailer.get(2)!r} does not match "
                 f"{header.elements[0]}{control_position:02d} {expected!r}",
                 trailer.index,
@@ -245,7 +248,7 @@ def _check_trailer(trailer: Segment, header: Segment, counted: int) -> list[X12W
     return warnings
 
 
-def _missing(code: str, tag: str, header: Segment) -> X12Warning:
+def _missing(code: X12WarningCode, tag: str, header: Segment) -> X12Warning:
     return X12Warning(code, f"{header.elements[0]} has no {tag} trailer", header.index)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from eligate.codes import X12WarningCode
 from eligate.x12._envelope import TransactionSet
 from eligate.x12._segments import Segment
 from eligate.x12._warnings import X12Warning
@@ -191,5 +192,5 @@ def _new_party(
     return party
 
 
-def _warn(code: str, message: str, segment: Segment) -> X12Warning:
+def _warn(code: X12WarningCode, message: str, segment: Segment) -> X12Warning:
     return X12Warning(code, message, segment.index)

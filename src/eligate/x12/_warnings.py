@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eligate.codes import X12WarningCode
+
 
 @dataclass(frozen=True, slots=True)
 class X12Warning:
@@ -13,6 +15,6 @@ class X12Warning:
     ``segment_index`` points at the segment concerned where there is one.
     """
 
-    code: str
+    code: X12WarningCode
     message: str
     segment_index: int | None = None

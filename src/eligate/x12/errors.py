@@ -12,12 +12,17 @@ The tree keeps "you called it wrong" apart from "the data is bad"::
 
 Every input error carries a stable ``code`` and, where one applies, the index of
 the segment it concerns, so a caller can print one precise line.
+
+Every class derives from :class:`~eligate.codes.EligateError` and one family
+(usage, input data, payer, store, model); see :mod:`eligate.codes.errors`.
 """
 
 from __future__ import annotations
 
+from eligate.codes.errors import EligateError, InputDataError, UsageError
 
-class X12Error(Exception):
+
+class X12Error(EligateError):
     """Base class for every error raised by :mod:`eligate.x12`."""
 
     code: str = "x12_error"
@@ -33,7 +38,7 @@ class X12Error(Exception):
         return f"{self.message} (segment {self.segment_index})"
 
 
-class X12InputError(X12Error):
+class X12InputError(X12Error, InputDataError):
     """The input cannot be read as a 271; nothing was produced from it."""
 
     code = "bad_x12"
@@ -63,7 +68,7 @@ class NotA271Error(X12InputError):
     code = "not_271"
 
 
-class X12UsageError(X12Error, ValueError):
+class X12UsageError(X12Error, UsageError, ValueError):
     """The caller passed an invalid argument (for example an impossible inquiry)."""
 
     code = "invalid_argument"
