@@ -21,7 +21,7 @@ async def http(own_redis_up: OwnRedis) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its idempotency keys and rate limits in the owned Redis."""
     settings = make_settings(rate_limit_burst=10_000)
     idempotency = RedisIdempotencyStore.from_url(
-        own_redis_up.url(), keys=KeyRing.parse(settings.encryption_key.get_secret_value())
+        own_redis_up.url(), keys=KeyRing.parse(settings.encryption_keys())
     )
     limiter = RedisTokenBucketLimiter.from_url(own_redis_up.url(), per_minute=60, burst=10_000)
     app = create_app(settings, core=FakeCore(), idempotency=idempotency, limiter=limiter)

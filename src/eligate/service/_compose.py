@@ -98,7 +98,7 @@ async def build_core(settings: Settings) -> EligibilityCore:
         BadDatabaseUrlError: ``database_url`` is not a database we can use.
         RegistryError: a payer file in ``payers_dir`` does not validate.
     """
-    keys = KeyRing.parse(settings.encryption_key.get_secret_value())
+    keys = KeyRing.parse(settings.encryption_keys())
     salt = settings.cache_salt.get_secret_value().encode()
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +143,7 @@ def build_idempotency(settings: Settings) -> IdempotencyStore:
     """Redis when ``redis_url`` is set (shared by replicas, bodies sealed), else in-process."""
     if settings.redis_url:
         return RedisIdempotencyStore.from_url(
-            settings.redis_url, keys=KeyRing.parse(settings.encryption_key.get_secret_value())
+            settings.redis_url, keys=KeyRing.parse(settings.encryption_keys())
         )
     return InMemoryIdempotencyStore()
 
