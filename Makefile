@@ -67,3 +67,9 @@ bench-service-isolation: install
 .PHONY: bench-window
 bench-window: install
 	$(BIN)/python bench/bench_window.py
+
+# Chaos runs (bounded, loopback, its own PostgreSQL and Redis): store/Redis down and frozen,
+# a payer answering garbage, a restart mid-outage; 5xx, audit records lost, healthy p95.
+.PHONY: chaos
+chaos: install
+	$(BIN)/python bench/chaos.py $(ARGS)

@@ -113,7 +113,9 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
         exception_handlers=exception_handlers(),
-        docs_url="/docs",
+        # Production publishes no map of the API: /docs and /openapi.json are 404 there.
+        docs_url=None if settings.environment == "production" else "/docs",
+        openapi_url=None if settings.environment == "production" else "/openapi.json",
         redoc_url=None,
     )
     app.state.service = state
