@@ -85,7 +85,9 @@ async def test_sixty_thousand_unknown_keys_give_a_small_answer_and_log_line(
 
 async def test_docs_and_openapi_are_closed_in_production() -> None:
     """Production answers 404 for /docs and /openapi.json; other environments serve them."""
-    production = create_app(make_settings(environment="production", provider_npi="1234567893"), core=FakeCore())
+    production = create_app(
+        make_settings(environment="production", provider_npi="1234567893"), core=FakeCore()
+    )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=production), base_url="http://eligate.test"
     ) as http:
