@@ -98,3 +98,23 @@ async def test_docs_and_openapi_are_closed_in_production() -> None:
         transport=httpx.ASGITransport(app=test), base_url="http://eligate.test"
     ) as http:
         assert (await http.get("/openapi.json")).status_code == 200
+
+
+async def test_failed_api_key_attempts_are_rate_limited() -> None:
+    """Wrong keys from one address end in 429 with Retry-After; a right key is not affected."""
+    app = create_app(make_settings(rate_limit_per_minute=1, rate_limit_burst=3), core=FakeCore())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://eligate.test"
+    ) as http:
+        statuses = []
+        for attempt in range(5):
+            answer = await http.post(
+                "/v1/eligibility", json=inquiry(), headers={"X-API-Key": f"guess-{attempt}"}
+            )
+            statuses.append(answer.status_code)
+        payers = await http.get("/v1/payers", headers={"X-API-Key": f"guess-{attempt}"})
+        fine = await http.post("/v1/eligibility", json=inquiry(), headers={"X-API-Key": CLINIC_KEY})
+    assert statuses == [401, 401, 401, 429, 429]
+    assert payers.status_code == 429
+    assert int(answer.headers["Retry-After"]) > 0
+    assert fine.status_code == 200

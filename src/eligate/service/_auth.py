@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import structlog
 from fastapi import Request
 
+from eligate.service._logging import get_logger
 from eligate.service._settings import SCOPES, Scope, hash_api_key
 from eligate.service._state import ServiceState
 from eligate.service.errors import ApiError
@@ -64,12 +65,36 @@ def authenticate(state: ServiceState, request: Request) -> Principal:
     return Principal(found.name, found.scopes, authenticated=True)
 
 
+async def authenticate_limited(state: ServiceState, request: Request) -> Principal:
+    """:func:`authenticate`, with failed key attempts rate limited per client address.
+
+    Wrong keys from one address draw from that address's own bucket (the same
+    per-minute rate and burst as a client's): guessing keys ends in 429s.
+    """
+    try:
+        return authenticate(state, request)
+    except ApiError as refused:
+        if refused.code == "invalid_api_key":
+            address = request.client.host if request.client else "unknown"
+            decision = await state.limiter.acquire(f"failed-key@{address}")
+            if not decision.allowed:
+                get_logger().warning("service.api_key_attempts_limited")
+                raise ApiError(
+                    status_code=429,
+                    code="rate_limited",
+                    message=f"too many failed API key attempts; retry in "
+                    f"{decision.retry_after_seconds} s",
+                    headers={"Retry-After": str(decision.retry_after_seconds)},
+                ) from None
+        raise
+
+
 def authorize(scope: Scope) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency: the caller must hold ``scope`` (or ``admin``) and be within its rate."""
 
     async def dependency(request: Request) -> Principal:
         state: ServiceState = request.app.state.service
-        principal = authenticate(state, request)
+        principal = await authenticate_limited(state, request)
         request.state.client = principal.name
         structlog.contextvars.bind_contextvars(client=principal.name)
         if scope not in principal.scopes and "admin" not in principal.scopes:

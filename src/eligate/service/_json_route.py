@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from eligate.service._auth import authenticate
+from eligate.service._auth import authenticate_limited
 from eligate.service.errors import ApiError
 
 
@@ -49,7 +49,7 @@ class JsonBodyRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def checked(request: Request) -> Response:
-            authenticate(request.app.state.service, request)
+            await authenticate_limited(request.app.state.service, request)
             if not is_json(request.headers.get("content-type", "")):
                 raise ApiError(
                     status_code=415,
