@@ -18,6 +18,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import structlog
 
+from eligate.eligibility._inquiry import (
+    EligibilityOutcome,
+    EligibilityRequest,
+    Origin,
+    PayerHealth,
+    PayerSummary,
+)
 from eligate.eligibility._lane import PayerLane
 from eligate.eligibility._policy import asks_retry_later, cache_key, ttl_for
 from eligate.eligibility._ports import (
@@ -27,11 +34,6 @@ from eligate.eligibility._ports import (
     AuditStore,
     CachedAnswer,
     CacheKey,
-    EligibilityOutcome,
-    EligibilityRequest,
-    Origin,
-    PayerHealth,
-    PayerSummary,
     ResultCache,
 )
 from eligate.eligibility._transport import PayerTransport
