@@ -74,10 +74,11 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
     return Target("postgresql", url, ("--schema", schema), schema)
 
 
+CLI_KEYS = "k1:" + "A" * 43
+
+
 async def _record(target: Target, count: int) -> None:
-    store = SqlAuditStore.from_url(
-        target.url, keys=KeyRing.parse("k1:" + "A" * 43), schema=target.schema
-    )
+    store = SqlAuditStore.from_url(target.url, keys=KeyRing.parse(CLI_KEYS), schema=target.schema)
     try:
         for n in range(count):
             await store.record(
@@ -115,13 +116,13 @@ def test_migrate_verify_tamper_verify(target: Target) -> None:
     done = _run("migrate", *target.args())
     assert done.returncode == 0, done.stderr
     asyncio.run(_record(target, 3))
-    done = _run("verify", *target.args())
+    done = _run("verify", "--keys", CLI_KEYS, *target.args())
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("audit chain intact: 3 events, head 3:")
     head = done.stdout.split()[-1]
-    assert _run("verify", *target.args(), "--anchor", head).returncode == 0
+    assert _run("verify", "--keys", CLI_KEYS, *target.args(), "--anchor", head).returncode == 0
     asyncio.run(_tamper(target))
-    done = _run("verify", *target.args())
+    done = _run("verify", "--keys", CLI_KEYS, *target.args())
     assert done.returncode == 1, done.stderr
     assert "BROKEN at seq 2 (prev_hash_mismatch); 1 events verified before it" in done.stdout
     assert done.stderr == ""
@@ -210,7 +211,7 @@ def test_verify_reports_spooled_transactions_missing_from_the_chain(tmp_path: Pa
         request_270=None, response_271=None, record_id="spooled-1",
     )  # fmt: skip
     AuditSpool(tmp_path / SPOOL_FILE, keys=keys).append(record)
-    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path))
+    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
     assert done.returncode == 1
     assert "MISSING 1 transactions known to the service" in done.stdout
     assert "spooled-1" in done.stdout
@@ -221,6 +222,6 @@ def test_verify_reports_spooled_transactions_missing_from_the_chain(tmp_path: Pa
         await store.close()
 
     asyncio.run(write())  # replayed: in the chain now, though still listed in the spool
-    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path))
+    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
     assert done.returncode == 0, done.stdout
     assert "MISSING" not in done.stdout

@@ -50,11 +50,14 @@ def _fail(code: str, url: str, message: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _open(url: str, schema: str | None, *, must_exist: bool) -> SqlAuditStore:
-    from eligate.eligibility import EligibilityError, SqlAuditStore
+def _open(
+    url: str, schema: str | None, *, must_exist: bool, keys: str | None = None
+) -> SqlAuditStore:
+    from eligate.eligibility import EligibilityError, KeyRing, SqlAuditStore
 
     try:
-        store = SqlAuditStore.from_url(url, schema=schema)
+        ring = None if keys is None else KeyRing.parse(keys)
+        store = SqlAuditStore.from_url(url, schema=schema, keys=ring)
     except EligibilityError as error:
         _fail(error.code, url, error.message)
     database = store.sqlite_path
@@ -100,6 +103,16 @@ def verify_command(
             "it has answered that may not be in the chain yet.",
         ),
     ] = Path(".eligate"),
+    keys: Annotated[
+        str | None,
+        typer.Option(
+            "--keys",
+            envvar=["ELIGATE_ENCRYPTION_KEY", "ELIGATE_AUDIT_KEYS"],
+            help="The audit key ring ([id:]base64 entries): the chain is keyed by it "
+            "(HMAC), so verify needs every key that keyed an entry.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Re-compute the audit event log's hash chain and report the first broken entry.
 
@@ -115,7 +128,7 @@ def verify_command(
         except EligibilityError as error:
             typer.echo(f"eligate: error[bad_anchor]: {anchor[:80]}: {error.message}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    store = _open(database_url, schema, must_exist=True)
+    store = _open(database_url, schema, must_exist=True, keys=keys)
     try:
         report, missing = asyncio.run(_verify(store, expected, spooled_ids(data_dir / SPOOL_FILE)))
     except EligibilityError as error:

@@ -235,7 +235,7 @@ class SqlAuditStore:
         With an ``anchor`` kept from an earlier verify, a chain cut short before
         it (or rewritten up to it) is reported too.
         """
-        walk = ChainWalk(anchor=anchor)
+        walk = ChainWalk(anchor=anchor, keys=None if self._keys is None else self._keys.chain_key)
         async with self._connect(write=False) as connection:
             start = 1
             while not walk.broken:
@@ -402,6 +402,7 @@ class SqlAuditStore:
             ).first()
             seq, prev_hash = (0, GENESIS) if head is None else (int(head.seq), str(head.hash))
             written = await self._written(connection, batch)
+            chain_key = None if self._keys is None else self._keys.chain_key()
             events: list[dict[str, Any]] = []
             transactions: list[dict[str, Any]] = []
             seqs: list[int] = []
@@ -422,11 +423,12 @@ class SqlAuditStore:
                 created_at = self._clock().astimezone(UTC)
                 digest = event_hash(
                     prev_hash=prev_hash, seq=seq, created_at=created_at,
-                    event_type=entry.event_type, payload=payload,
+                    event_type=entry.event_type, payload=payload, chain_key=chain_key,
                 )  # fmt: skip
                 events.append({
                     "seq": seq, "created_at": created_at, "type": entry.event_type,
                     "payload": payload, "prev_hash": prev_hash, "hash": digest,
+                    "chain_key_id": None if chain_key is None else chain_key[0],
                 })  # fmt: skip
                 prev_hash = digest
             if events:

@@ -17,6 +17,7 @@ events = sa.Table(
     sa.Column("payload", sa.JSON(), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("chain_key_id", sa.String(64), nullable=True),
 )
 """The append-only, hash-chained event log; ``payload`` never holds PHI."""
 
