@@ -225,3 +225,58 @@ def test_verify_reports_spooled_transactions_missing_from_the_chain(tmp_path: Pa
     done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
     assert done.returncode == 0, done.stdout
     assert "MISSING" not in done.stdout
+
+
+def test_verify_checks_the_signed_anchors_the_service_wrote(tmp_path: Path) -> None:
+    """The service anchors its head; a cut-off tail is caught, and so is an edited anchor file."""
+    from eligate.eligibility import ANCHOR_FILE, SPOOL_FILE, AuditSpool, DurableAuditStore
+
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    keys = KeyRing.parse(CLI_KEYS)
+    anchors = tmp_path / ANCHOR_FILE
+
+    async def serve_and_stop() -> None:
+        chain = SqlAuditStore.from_url(url, keys=keys)
+        await chain.migrate()
+        durable = DurableAuditStore(
+            chain, AuditSpool(tmp_path / SPOOL_FILE, keys=keys), anchors=anchors, keys=keys
+        )
+        durable.start()
+        for n in range(4):
+            await durable.record(
+                AuditRecord(
+                    correlation_id=f"a-{n}", payer_id="synpayer", status="verified",
+                    source="realtime", response_ms=1.0, created_at=datetime.now(UTC),
+                    request_270=None, response_271=None,
+                )
+            )  # fmt: skip
+        await durable.close()  # writes the last head
+
+    asyncio.run(serve_and_stop())
+    verify = ("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
+    assert _run(*verify, "--anchors", str(anchors)).returncode == 0
+    lines = anchors.read_text().splitlines()
+    assert '"seq":4' in lines[-1]
+
+    forged = lines[-1].replace('"seq":4', '"seq":3')
+    anchors.write_text("\n".join([*lines[:-1], forged]) + "\n")
+    done = _run(*verify, "--anchors", str(anchors))
+    assert done.returncode == 1
+    assert "anchors FORGED" in done.stdout
+    anchors.write_text("\n".join(lines) + "\n")
+
+    async def cut_tail() -> None:
+        engine = create_async_engine(url.replace("sqlite://", "sqlite+aiosqlite://"))
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP TRIGGER audit_events_no_delete"))
+                await connection.execute(text("DELETE FROM audit_transactions WHERE event_seq = 4"))
+                await connection.execute(text("DELETE FROM audit_events WHERE seq = 4"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(cut_tail())
+    assert _run(*verify).returncode == 0  # the chain alone cannot see its tail is gone
+    done = _run(*verify, "--anchors", str(anchors))
+    assert done.returncode == 1
+    assert "truncated" in done.stdout

@@ -23,7 +23,7 @@ from eligate.eligibility import (
 from tests.eligibility.test_audit import KEYS, PHI, _record
 from tests.own_servers import OwnPostgres, schema_name
 
-FAST = {"attempt_timeout_s": 0.3, "replay_timeout_s": 3.0, "retry_every_s": 0.05}
+ATTEMPT_S, REPLAY_S, RETRY_S = 0.3, 3.0, 0.05
 """Short bounds so an outage is noticed quickly; the assertions count records, not time."""
 
 
@@ -58,7 +58,10 @@ class Trail:
     def durable(self, *, migrated: bool = True) -> DurableAuditStore:
         """A durable store over a new chain store and the spool file."""
         spool = AuditSpool(self.spool_path, keys=KEYS)
-        return DurableAuditStore(self.chain(), spool, migrated=migrated, sleep=_tick, **FAST)
+        return DurableAuditStore(
+            self.chain(), spool, migrated=migrated, sleep=_tick,
+            attempt_timeout_s=ATTEMPT_S, replay_timeout_s=REPLAY_S, retry_every_s=RETRY_S,
+        )  # fmt: skip
 
     async def record_ids(self) -> list[str]:
         """The record ids in the trail, in chain order."""
@@ -189,3 +192,34 @@ def test_an_unconfirmed_last_line_is_not_replayed(tmp_path: Path) -> None:
     reopened.drop({_record(1).record_id})
     assert reopened.depth == 0
     assert reopened.path.read_bytes().endswith(b"AAA")  # kept for a person to see
+
+
+async def test_the_durable_store_anchors_its_head_periodically(tmp_path: Path) -> None:
+    """Each anchor tick writes the head if it moved; every line is signed and reads back."""
+    from eligate.eligibility import read_anchors
+
+    ticks: list[float] = []
+    release = asyncio.Event()
+
+    async def tick(seconds: float) -> None:
+        ticks.append(seconds)
+        await release.wait()
+        release.clear()
+
+    chain = SqlAuditStore.from_url(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", keys=KEYS)
+    await chain.migrate()
+    path = tmp_path / "anchors.jsonl"
+    store = DurableAuditStore(
+        chain, AuditSpool(tmp_path / SPOOL_FILE, keys=KEYS), anchors=path, keys=KEYS,
+        anchor_every_s=60.0, sleep=tick,
+    )  # fmt: skip
+    store.start()
+    for n in range(3):
+        await store.record(_record(n))
+        release.set()
+        while len(ticks) < n + 2:
+            await asyncio.sleep(0.01)
+    release.set()
+    await store.close()
+    assert [a.seq for a in read_anchors(path, keys=KEYS)] == [1, 2, 3]
+    assert set(ticks) == {60.0}

@@ -82,7 +82,7 @@ async def _migrate(store: SqlAuditStore) -> None:
         await store.close()
 
 
-def verify_command(
+def verify_command(  # noqa: PLR0917 - typer passes options by name
     database_url: _DatabaseUrl,
     schema: _Schema = None,
     anchor: Annotated[
@@ -103,6 +103,16 @@ def verify_command(
             "it has answered that may not be in the chain yet.",
         ),
     ] = Path(".eligate"),
+    anchors: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchors",
+            envvar="ELIGATE_AUDIT_ANCHOR_FILE",
+            help="The signed anchor file the service writes: its signatures are checked, "
+            "and the chain must still hold the newest anchor.",
+            show_default=False,
+        ),
+    ] = None,
     keys: Annotated[
         str | None,
         typer.Option(
@@ -129,6 +139,8 @@ def verify_command(
             typer.echo(f"eligate: error[bad_anchor]: {anchor[:80]}: {error.message}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     store = _open(database_url, schema, must_exist=True, keys=keys)
+    if anchors is not None:
+        expected = _newest_anchor(anchors, keys, expected)
     try:
         report, missing = asyncio.run(_verify(store, expected, spooled_ids(data_dir / SPOOL_FILE)))
     except EligibilityError as error:
@@ -150,6 +162,27 @@ def verify_command(
         f"{report.events} events verified before it"
     )
     raise typer.Exit(EXIT_TAMPERED)
+
+
+def _newest_anchor(path: Path, keys: str | None, given: ChainAnchor | None) -> ChainAnchor | None:
+    """The newest signed anchor in ``path`` (or ``given`` if newer); exit 1 on a forged line."""
+    from eligate.eligibility import EligibilityError, KeyRing, read_anchors
+
+    if keys is None:
+        typer.echo(
+            f"eligate: error[bad_anchor]: {path}: --keys is needed to check anchors", err=True
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        found = read_anchors(path, keys=KeyRing.parse(keys))
+    except FileNotFoundError:
+        typer.echo(f"eligate: error[file_not_found]: {path}: no such anchor file", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except EligibilityError as error:
+        typer.echo(f"audit anchors FORGED: {error.message}")
+        raise typer.Exit(EXIT_TAMPERED) from None
+    candidates = [a for a in (*found, given) if a is not None]
+    return max(candidates, key=lambda anchor: anchor.seq, default=None)
 
 
 def migrate_command(database_url: _DatabaseUrl, schema: _Schema = None) -> None:

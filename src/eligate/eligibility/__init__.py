@@ -8,6 +8,11 @@ results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail;
 Payer files are :mod:`eligate.payers`; loopback payers are :mod:`eligate.simulator`.
 """
 
+from eligate.eligibility._anchors import (
+    ANCHOR_FILE,
+    read_anchors,
+    write_anchor,
+)
 from eligate.eligibility._audit import (
     SqlAuditStore,
     StoredTransaction,
@@ -66,6 +71,7 @@ from eligate.eligibility._spool import (
     spooled_ids,
 )
 from eligate.eligibility.errors import (
+    BadAnchorError,
     BadDatabaseUrlError,
     BadKeyError,
     CacheUsageError,
@@ -83,6 +89,7 @@ from eligate.eligibility.errors import (
 )
 
 __all__ = [
+    "ANCHOR_FILE",
     "BATCH_TTL",
     "REALTIME_TTL",
     "REDIS_TIMEOUT",
@@ -95,6 +102,7 @@ __all__ = [
     "AuditStatus",
     "AuditStore",
     "AuditVerifyReport",
+    "BadAnchorError",
     "BadDatabaseUrlError",
     "BadKeyError",
     "CacheKey",
@@ -130,8 +138,10 @@ __all__ = [
     "Submitter",
     "VerifyReport",
     "cache_key",
+    "read_anchors",
     "redis_client",
     "spooled_ids",
     "ttl_for",
     "upgrade",
+    "write_anchor",
 ]

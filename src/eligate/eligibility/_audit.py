@@ -260,6 +260,17 @@ class SqlAuditStore:
             walk.finish()
         return walk.report()
 
+    async def head(self) -> ChainAnchor | None:
+        """The chain's newest entry as an anchor (``None`` for an empty log)."""
+        async with self._connect(write=False) as connection:
+            row = (
+                await connection.execute(
+                    sa.select(t.events.c.seq, t.events.c.hash).order_by(t.events.c.seq.desc())
+                    .limit(1)
+                )
+            ).first()  # fmt: skip
+        return None if row is None else ChainAnchor(int(row.seq), str(row.hash))
+
     async def missing(self, record_ids: Sequence[str]) -> list[str]:
         """Those of ``record_ids`` that no transaction in the trail carries, in the given order."""
         found: set[str] = set()

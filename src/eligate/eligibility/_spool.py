@@ -26,13 +26,14 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import structlog
 
-from eligate.eligibility._chain import canonical_json
+from eligate.eligibility._anchors import write_anchor
+from eligate.eligibility._chain import ChainAnchor, canonical_json
 from eligate.eligibility._crypto import KeyRing
 from eligate.eligibility._ports import AuditRecord, VerifyReport
 from eligate.eligibility.errors import DecryptionError, StoreUnavailableError
@@ -46,6 +47,10 @@ _REPLAY_CHUNK = 64
 _RAW = ("request_270", "response_271")
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class ChainStore(Protocol):
     """What the durable store needs of the chain (``SqlAuditStore`` is one)."""
 
@@ -55,6 +60,10 @@ class ChainStore(Protocol):
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision."""
+        ...
+
+    async def head(self) -> ChainAnchor | None:
+        """The chain's newest entry."""
         ...
 
     async def ping(self) -> bool:
@@ -232,6 +241,10 @@ class DurableAuditStore:
         retry_every_s: float = 1.0,
         migrated: bool = True,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        anchors: Path | None = None,
+        keys: KeyRing | None = None,
+        anchor_every_s: float = 60.0,
+        now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.store = store
         self.spool = spool
@@ -241,6 +254,12 @@ class DurableAuditStore:
         self._migrated = migrated
         self._sleep = sleep
         self._replayer: asyncio.Task[None] | None = None
+        self._anchors = anchors
+        self._keys = keys
+        self._anchor_every_s = anchor_every_s
+        self._now = now
+        self._anchorer: asyncio.Task[None] | None = None
+        self._anchored: ChainAnchor | None = None
         self.replayed = 0
         """Records replayed from the spool into the chain since start (for tests and metrics)."""
 
@@ -250,9 +269,33 @@ class DurableAuditStore:
         return self.spool.depth > 0
 
     def start(self) -> None:
-        """Replay what an earlier run left in the spool (call inside the event loop)."""
+        """Replay what an earlier run left in the spool; start writing anchors (in the loop)."""
         if self.spooling:
             self._ensure_replay()
+        if self._anchors is not None and self._keys is not None:
+            self._anchorer = asyncio.get_running_loop().create_task(
+                self._anchor_loop(), name="eligate.audit.anchors"
+            )
+
+    async def anchor(self) -> ChainAnchor | None:
+        """Write the chain's head to the anchor file now, if it moved; the head written."""
+        if self._anchors is None or self._keys is None:
+            return None
+        head = await self.store.head()
+        if head is not None and head != self._anchored:
+            await asyncio.to_thread(
+                write_anchor, self._anchors, head, keys=self._keys, now=self._now()
+            )
+            self._anchored = head
+        return head
+
+    async def _anchor_loop(self) -> None:
+        while True:
+            await self._sleep(self._anchor_every_s)
+            try:
+                await self.anchor()
+            except Exception as error:  # an outage: the next tick tries again
+                _log.warning("eligibility.audit_anchor_failed", error=type(error).__name__)
 
     async def record(self, record: AuditRecord) -> None:
         """Append ``record`` to the chain, or to the spool when the store cannot take it now.
@@ -287,6 +330,12 @@ class DurableAuditStore:
 
     async def close(self) -> None:
         """Stop replaying (the spool keeps what is left for the next start); close the store."""
+        if self._anchorer is not None:
+            self._anchorer.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._anchorer
+            with suppress(Exception):
+                await self.anchor()  # the last head, for the next verify
         if self._replayer is not None:
             self._replayer.cancel()
             with suppress(asyncio.CancelledError):

@@ -14,6 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from eligate.eligibility import (
+    ANCHOR_FILE,
     SPOOL_FILE,
     AuditSpool,
     Core,
@@ -112,7 +113,13 @@ async def build_core(settings: Settings) -> EligibilityCore:
         migrated = False
     else:
         migrated = True
-    audit = DurableAuditStore(chain, spool, migrated=migrated)
+    audit = DurableAuditStore(
+        chain,
+        spool,
+        migrated=migrated,
+        anchors=settings.audit_anchor_file or settings.data_dir / ANCHOR_FILE,
+        keys=keys,
+    )
     audit.start()
     cache: ResultCache = (
         RedisCache.from_url(settings.redis_url, salt=salt, keys=keys)

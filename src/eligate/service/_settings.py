@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     """Where embedded defaults keep their files (the SQLite audit store)."""
     database_url: str = ""
     """SQLAlchemy async URL of the audit store; a SQLite file under ``data_dir`` when unset."""
+    audit_anchor_file: Path | None = None
+    """Where the service appends signed anchors of the audit chain (outside the database);
+    ``data_dir/audit-anchors.jsonl`` when unset. Keep it on other storage than the database."""
     redis_url: str | None = None
     """Redis for the result cache and idempotency keys; in-process when unset."""
     encryption_key: SecretStr | None = Field(
