@@ -193,3 +193,18 @@ async def test_a_restart_mid_outage_starts_on_the_spool(
         assert await core.ready() is False  # a load balancer prefers healthy replicas
     finally:
         await core.close()
+
+
+async def test_serve_names_the_simulator_admin_url(tmp_path: Path) -> None:
+    """On embedded defaults the simulator's admin URL is logged at start-up."""
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        core = await _composed(make_settings(data_dir=tmp_path / "data"))
+    try:
+        assert core.simulator is not None
+        started = [e for e in logs if e["event"] == "service.simulator_started"]
+        assert started[0]["admin"] == core.simulator.admin_url
+        assert started[0]["admin"].startswith("http://127.0.0.1:")
+    finally:
+        await core.close()

@@ -40,6 +40,7 @@ from eligate.service._idempotency import (
     InMemoryIdempotencyStore,
     RedisIdempotencyStore,
 )
+from eligate.service._logging import get_logger
 from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
 from eligate.simulator import Simulator, start_simulator
@@ -132,6 +133,10 @@ async def build_core(settings: Settings) -> EligibilityCore:
     else:
         simulator = await start_simulator()
         registry = simulator.registry()
+    if simulator is not None:
+        get_logger().info(
+            "service.simulator_started", admin=simulator.admin_url, payers=sorted(registry)
+        )
     core = Core(
         registry=registry,
         cache=cache,
@@ -183,6 +188,7 @@ def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
         proposer=build_proposer(settings),
     )
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
-    )
+        app, host=settings.host, port=settings.port, access_log=False, lifespan="on",
+        log_config=None,  # configure_logging renders uvicorn's lines as JSON
+    )  # fmt: skip
     return uvicorn.Server(config)
