@@ -118,3 +118,17 @@ async def test_failed_api_key_attempts_are_rate_limited() -> None:
     assert payers.status_code == 429
     assert int(answer.headers["Retry-After"]) > 0
     assert fine.status_code == 200
+
+
+async def test_the_openapi_document_states_the_contract(client: httpx.AsyncClient) -> None:
+    """NPI check digit, the EB03 service type codes and both key schemes are in the document."""
+    document = (await client.get("/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    inquiry_schema = schemas["InquiryCreate"]["properties"]
+    npi = next(o for o in inquiry_schema["provider_npi"]["anyOf"] if o.get("type") == "string")
+    assert "check digit" in npi["description"]
+    codes = inquiry_schema["service_type_codes"]["items"]["enum"]
+    assert {"30", "1", "98", "MH"} <= set(codes)
+    assert set(document["components"]["securitySchemes"]) == {"ApiKey", "Bearer"}
+    operation = document["paths"]["/v1/eligibility"]["post"]
+    assert {"ApiKey": []} in operation["security"]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import structlog
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from eligate.service._logging import get_logger
 from eligate.service._settings import SCOPES, Scope, hash_api_key
@@ -27,6 +29,10 @@ class Principal:
     name: str
     scopes: frozenset[Scope]
     authenticated: bool
+
+
+_API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey")
+_BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer")
 
 
 def _presented_key(request: Request) -> str | None:
@@ -92,7 +98,13 @@ async def authenticate_limited(state: ServiceState, request: Request) -> Princip
 def authorize(scope: Scope) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency: the caller must hold ``scope`` (or ``admin``) and be within its rate."""
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(
+        request: Request,
+        _key: Annotated[str | None, Security(_API_KEY_HEADER)] = None,
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None,
+    ) -> Principal:
+        # The two Security parameters only describe the schemes in the OpenAPI document
+        # (the Authorize button); authenticate() reads the headers itself.
         state: ServiceState = request.app.state.service
         principal = await authenticate_limited(state, request)
         request.state.client = principal.name
