@@ -132,3 +132,17 @@ async def test_the_openapi_document_states_the_contract(client: httpx.AsyncClien
     assert set(document["components"]["securitySchemes"]) == {"ApiKey", "Bearer"}
     operation = document["paths"]["/v1/eligibility"]["post"]
     assert {"ApiKey": []} in operation["security"]
+
+
+async def test_docs_are_served_with_their_assets_from_the_package(
+    client: httpx.AsyncClient,
+) -> None:
+    """/docs names only local assets, and they are served (no CDN: works offline)."""
+    page = await client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "/docs/assets/swagger-ui-bundle.js" in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        served = await client.get(f"/docs/assets/{asset}")
+        assert served.status_code == 200
+        assert len(served.content) > 100_000
