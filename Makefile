@@ -73,3 +73,8 @@ bench-window: install
 .PHONY: chaos
 chaos: install
 	$(BIN)/python bench/chaos.py $(ARGS)
+
+# A longer fuzzing run for a person (CI runs 600 examples, about a minute).
+.PHONY: fuzz
+fuzz: install
+	ELIGATE_FUZZ_EXAMPLES=$${ELIGATE_FUZZ_EXAMPLES:-20000} $(BIN)/pytest tests/normalizer/test_fuzz_corpus.py tests/service/test_fuzz.py -q -p no:cacheprovider
