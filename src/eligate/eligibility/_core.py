@@ -109,7 +109,8 @@ class Core:
             audit: where every transaction is recorded; the core owns it and closes it.
             salt: key of the cache-key hash (keeps PHI out of cache keys).
             submitter: the sender and default provider of the 270s.
-            environ: where payer secrets are read from; ``os.environ`` by default.
+            environ: the payer secrets the payer files name (``Settings.payer_secrets``);
+                none by default, so a payer that needs credentials is refused.
             transports: per-payer httpx transports (tests); real HTTP otherwise.
             clock: monotonic seconds, for the guards.
             now: wall-clock time, for answers' ages.

@@ -139,6 +139,7 @@ async def build_core(settings: Settings) -> EligibilityCore:
         )
     core = Core(
         registry=registry,
+        environ=settings.payer_secrets(registry),
         cache=cache,
         audit=audit,
         salt=salt,
