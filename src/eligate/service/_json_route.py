@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
@@ -64,6 +65,10 @@ class JsonBodyRoute(APIRoute):
                     status_code=422,
                     code="duplicate_json_key",
                     message="the JSON body names a key twice in one object",
+                ) from None
+            except UnicodeDecodeError:  # FastAPI would answer a bare 400: keep the one 422
+                raise RequestValidationError(
+                    [{"type": "json_invalid", "loc": ("body",), "msg": "not UTF-8 JSON"}]
                 ) from None
             except ValueError:
                 pass  # malformed: FastAPI's own parse answers 422 json_invalid, as /v1/normalize
