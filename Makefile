@@ -98,3 +98,14 @@ bench-window: install
 .PHONY: bench-fhir
 bench-fhir: install
 	$(BIN)/python bench/bench_fhir.py
+
+# Chaos runs (bounded, loopback, its own PostgreSQL and Redis): store/Redis down and frozen,
+# a payer answering garbage, a restart mid-outage; 5xx, audit records lost, healthy p95.
+.PHONY: chaos
+chaos: install
+	$(BIN)/python bench/chaos.py $(ARGS)
+
+# A longer fuzzing run for a person (CI runs 600 examples, about a minute).
+.PHONY: fuzz
+fuzz: install
+	ELIGATE_FUZZ_EXAMPLES=$${ELIGATE_FUZZ_EXAMPLES:-20000} $(BIN)/pytest tests/normalizer/test_fuzz_corpus.py tests/service/test_fuzz.py -q -p no:cacheprovider

@@ -10,6 +10,12 @@ import structlog
 
 from eligate.llm import allow_model_requests
 from eligate.simulator import Simulator, start_simulator
+from tests.own_servers import (  # noqa: F401 - fixtures
+    own_postgres,
+    own_postgres_up,
+    own_redis,
+    own_redis_up,
+)
 from tests.servers import postgres_database, redis_client, redis_prefix  # noqa: F401 - fixtures
 
 allow_model_requests(False)

@@ -228,3 +228,43 @@ def enrollments(draw: st.DrawFn) -> list[tuple[Element, ...]]:
         ("SE", str(len(body) + 2), "0001"),
         ("GE", "1", "1"),
     ]
+
+
+MUTATIONS = ("dangling_hl", "deep_nesting", "huge_element", "cut", "repeat", "drop")
+"""How :func:`mutated_271s` damages a real 271: the shapes that found issue 11's faults."""
+
+
+@st.composite
+def mutated_271s(draw: st.DrawFn, sources: list[bytes]) -> bytes:
+    """A real interchange from ``sources`` with one to three mutations applied.
+
+    ``dangling_hl`` points an HL at a parent that does not exist, ``deep_nesting``
+    chains hundreds of HL levels, ``huge_element`` blows one element up to 200 KB,
+    ``cut`` truncates anywhere, ``repeat``/``drop`` duplicate or remove a segment.
+    """
+    data = draw(st.sampled_from(sources))
+    terminator = b"~" if b"~" in data else b"\n"
+    segments = data.split(terminator)
+    for mutation in draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=3)):
+        at = draw(st.integers(0, max(0, len(segments) - 1)))
+        if mutation == "dangling_hl":
+            hls = [i for i, s in enumerate(segments) if s.lstrip().startswith(b"HL")]
+            if hls:
+                parts = segments[draw(st.sampled_from(hls))].split(b"*")
+                if len(parts) > 2:
+                    parts[2] = str(draw(st.integers(90, 99_999))).encode()
+                    segments[hls[0]] = b"*".join(parts)
+        elif mutation == "deep_nesting":
+            depth = draw(st.integers(50, 600))
+            chain = [f"HL*{900 + n}*{899 + n}*23*1".encode() for n in range(depth)]
+            segments[at:at] = chain
+        elif mutation == "huge_element":
+            segments.insert(at, b"MSG*" + b"A" * draw(st.integers(10_000, 200_000)))
+        elif mutation == "cut":
+            joined = terminator.join(segments)
+            return joined[: draw(st.integers(0, len(joined)))]
+        elif mutation == "repeat" and segments:
+            segments.insert(at, segments[at])
+        elif mutation == "drop" and segments:
+            del segments[at]
+    return terminator.join(segments)

@@ -74,10 +74,11 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
     return Target("postgresql", url, ("--schema", schema), schema)
 
 
+CLI_KEYS = "k1:" + "A" * 43
+
+
 async def _record(target: Target, count: int) -> None:
-    store = SqlAuditStore.from_url(
-        target.url, keys=KeyRing.parse("k1:" + "A" * 43), schema=target.schema
-    )
+    store = SqlAuditStore.from_url(target.url, keys=KeyRing.parse(CLI_KEYS), schema=target.schema)
     try:
         for n in range(count):
             await store.record(
@@ -115,13 +116,13 @@ def test_migrate_verify_tamper_verify(target: Target) -> None:
     done = _run("migrate", *target.args())
     assert done.returncode == 0, done.stderr
     asyncio.run(_record(target, 3))
-    done = _run("verify", *target.args())
+    done = _run("verify", "--keys", CLI_KEYS, *target.args())
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("audit chain intact: 3 events, head 3:")
     head = done.stdout.split()[-1]
-    assert _run("verify", *target.args(), "--anchor", head).returncode == 0
+    assert _run("verify", "--keys", CLI_KEYS, *target.args(), "--anchor", head).returncode == 0
     asyncio.run(_tamper(target))
-    done = _run("verify", *target.args())
+    done = _run("verify", "--keys", CLI_KEYS, *target.args())
     assert done.returncode == 1, done.stderr
     assert "BROKEN at seq 2 (prev_hash_mismatch); 1 events verified before it" in done.stdout
     assert done.stderr == ""
@@ -195,3 +196,87 @@ def test_new_key_prints_a_usable_key() -> None:
     assert done.returncode == 0, done.stderr
     assert KeyRing.parse(done.stdout.strip()).active_key_id == "2026-11"
     _one_line_error(_run("new-key", "--key-id", "bad id!"), "bad_encryption_key")
+
+
+def test_verify_reports_spooled_transactions_missing_from_the_chain(tmp_path: Path) -> None:
+    """A transaction waiting in the service's spool is reported missing (exit 1), then not."""
+    from eligate.eligibility import SPOOL_FILE, AuditSpool
+
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    assert _run("migrate", "--database-url", url).returncode == 0
+    keys = KeyRing.parse("k1:" + "A" * 43)
+    record = AuditRecord(
+        correlation_id="corr-1", payer_id="synpayer", status="verified", source="realtime",
+        response_ms=1.0, created_at=datetime(2026, 12, 1, tzinfo=UTC),
+        request_270=None, response_271=None, record_id="spooled-1",
+    )  # fmt: skip
+    AuditSpool(tmp_path / SPOOL_FILE, keys=keys).append(record)
+    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
+    assert done.returncode == 1
+    assert "MISSING 1 transactions known to the service" in done.stdout
+    assert "spooled-1" in done.stdout
+
+    async def write() -> None:
+        store = SqlAuditStore.from_url(url, keys=keys)
+        await store.record(record)
+        await store.close()
+
+    asyncio.run(write())  # replayed: in the chain now, though still listed in the spool
+    done = _run("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
+    assert done.returncode == 0, done.stdout
+    assert "MISSING" not in done.stdout
+
+
+def test_verify_checks_the_signed_anchors_the_service_wrote(tmp_path: Path) -> None:
+    """The service anchors its head; a cut-off tail is caught, and so is an edited anchor file."""
+    from eligate.eligibility import ANCHOR_FILE, SPOOL_FILE, AuditSpool, DurableAuditStore
+
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    keys = KeyRing.parse(CLI_KEYS)
+    anchors = tmp_path / ANCHOR_FILE
+
+    async def serve_and_stop() -> None:
+        chain = SqlAuditStore.from_url(url, keys=keys)
+        await chain.migrate()
+        durable = DurableAuditStore(
+            chain, AuditSpool(tmp_path / SPOOL_FILE, keys=keys), anchors=anchors, keys=keys
+        )
+        durable.start()
+        for n in range(4):
+            await durable.record(
+                AuditRecord(
+                    correlation_id=f"a-{n}", payer_id="synpayer", status="verified",
+                    source="realtime", response_ms=1.0, created_at=datetime.now(UTC),
+                    request_270=None, response_271=None,
+                )
+            )  # fmt: skip
+        await durable.close()  # writes the last head
+
+    asyncio.run(serve_and_stop())
+    verify = ("verify", "--database-url", url, "--data-dir", str(tmp_path), "--keys", CLI_KEYS)
+    assert _run(*verify, "--anchors", str(anchors)).returncode == 0
+    lines = anchors.read_text().splitlines()
+    assert '"seq":4' in lines[-1]
+
+    forged = lines[-1].replace('"seq":4', '"seq":3')
+    anchors.write_text("\n".join([*lines[:-1], forged]) + "\n")
+    done = _run(*verify, "--anchors", str(anchors))
+    assert done.returncode == 1
+    assert "anchors FORGED" in done.stdout
+    anchors.write_text("\n".join(lines) + "\n")
+
+    async def cut_tail() -> None:
+        engine = create_async_engine(url.replace("sqlite://", "sqlite+aiosqlite://"))
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP TRIGGER audit_events_no_delete"))
+                await connection.execute(text("DELETE FROM audit_transactions WHERE event_seq = 4"))
+                await connection.execute(text("DELETE FROM audit_events WHERE seq = 4"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(cut_tail())
+    assert _run(*verify).returncode == 0  # the chain alone cannot see its tail is gone
+    done = _run(*verify, "--anchors", str(anchors))
+    assert done.returncode == 1
+    assert "truncated" in done.stdout

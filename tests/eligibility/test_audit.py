@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     column,
     exc,
+    insert,
     select,
     table,
     text,
@@ -59,6 +60,7 @@ def _record(n: int = 0, /, **changes: object) -> AuditRecord:
         "request_270": RAW_270,
         "response_271": RAW_271,
         "detail": None,
+        "record_id": f"rec-{n}",
     }
     values.update(changes)
     return AuditRecord(**values)  # type: ignore[arg-type]
@@ -86,7 +88,7 @@ async def test_migrate_twice_is_harmless(audit_backend: AuditBackend) -> None:
     store = await _filled(audit_backend, 2)
     await audit_backend.store().migrate()
     rows = await audit_backend.sql("SELECT version_num FROM alembic_version")
-    assert [r[0] for r in rows] == ["0002"]
+    assert [r[0] for r in rows] == ["0004"]
     assert (await store.verify()).events == 2
 
 
@@ -240,7 +242,7 @@ _EVENTS = table(
 
 
 async def test_verify_catches_a_rehashed_event(audit_backend: AuditBackend) -> None:
-    """An attacker who edits an event and recomputes its hash is caught by the next link."""
+    """An attacker who edits an event and recomputes its hash (no key) is caught at that event."""
     store = await _filled(audit_backend)
     async with audit_backend.admin.begin() as connection:
         row = (await connection.execute(select(_EVENTS).where(_EVENTS.c.seq == 4))).one()
@@ -263,8 +265,8 @@ async def test_verify_catches_a_rehashed_event(audit_backend: AuditBackend) -> N
             update(_EVENTS).where(_EVENTS.c.seq == 4).values(payload=document, hash=forged)
         )
     report = await store.verify()
-    assert (report.first_bad_event, report.reason) == (5, "prev_hash_mismatch")
-    assert report.events == 4
+    assert (report.first_bad_event, report.reason) == (4, "hash_mismatch")
+    assert report.events == 3
 
 
 async def test_verify_catches_a_changed_transaction(audit_backend: AuditBackend) -> None:
@@ -353,7 +355,7 @@ async def test_replicas_appending_at_once_keep_one_chain(audit_backend: AuditBac
     """Four replicas (each its own engine) appending at once, verified meanwhile, never fork."""
     await audit_backend.store().migrate()
     replicas = [audit_backend.store(KEYS) for _ in range(4)]
-    auditor = audit_backend.store()
+    auditor = audit_backend.store(KEYS)  # the chain is keyed: verifying needs the ring
     writing = True
 
     async def burst(index: int, store: SqlAuditStore) -> None:
@@ -495,3 +497,39 @@ async def test_stuck_chain_lock_gives_up(audit_backend: AuditBackend) -> None:
 def _chain_lock_id() -> int:
     digest = hashlib.sha256(b"eligate.audit_events").digest()
     return int.from_bytes(digest[:8], "big") >> 1
+
+
+_FULL_EVENTS = table(
+    "audit_events",
+    column("seq", BigInteger()),
+    column("created_at", DateTime(timezone=True)),
+    column("type", String()),
+    column("payload", JSON()),
+    column("prev_hash", String()),
+    column("hash", String()),
+)
+
+
+async def test_an_event_appended_with_insert_rights_alone_is_caught(
+    audit_backend: AuditBackend,
+) -> None:
+    """A forged entry at the head (SHA-256, or a made-up key id) breaks a keyed chain there."""
+    store = await _filled(audit_backend, 3)
+    async with audit_backend.admin.begin() as connection:
+        head = (await connection.execute(select(_EVENTS).where(_EVENTS.c.seq == 3))).one()
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    body = {"seq": 4, "created_at": moment.isoformat(timespec="microseconds"),
+            "type": "eligibility.note", "payload": {}}  # fmt: skip
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    forged = hashlib.sha256(head.hash.encode() + canonical.encode()).hexdigest()
+    async with audit_backend.admin.begin() as connection:
+        await connection.execute(
+            insert(_FULL_EVENTS).values(
+                seq=4, created_at=moment, type="eligibility.note", payload={},
+                prev_hash=head.hash, hash=forged,
+            )
+        )  # fmt: skip
+    report = await store.verify()
+    assert (report.first_bad_event, report.reason) == (4, "unkeyed_after_keyed")
+    unkeyed = await audit_backend.store().verify()  # without the ring nothing keyed verifies
+    assert (unkeyed.first_bad_event, unkeyed.reason) == (1, "unknown_chain_key")

@@ -33,6 +33,7 @@ def _record(n: int, **changes: object) -> AuditRecord:
         "request_270": f"ST*270*{n:04d}~NM1*IL*1*TESTPATIENT****MI*SYN{n:06d}~".encode(),
         "response_271": None,
         "detail": None,
+        "record_id": f"rec-{n}",
     }
     values.update(changes)
     return AuditRecord(**values)  # type: ignore[arg-type]

@@ -71,3 +71,19 @@ def test_audit_report_is_a_verify_report() -> None:
     report = AuditVerifyReport(ok=True, events=0, first_bad_event=None)
     assert isinstance(report, VerifyReport)
     assert (report.reason, report.head_hash) == (None, GENESIS)
+
+
+def test_rows_from_before_record_ids_keep_their_digest() -> None:
+    """A row without a record id digests as revision 0001 did (pinned), so old chains verify."""
+    from eligate.eligibility._chain import transaction_digest
+
+    row = {
+        "event_seq": 7, "correlation_id": "corr-7", "payer_id": "synpayer",
+        "status": "verified", "source": "realtime", "response_ms": 12.5,
+        "created_at": datetime(2026, 11, 23, 6, 47, tzinfo=UTC), "key_id": "k1",
+        "detail": None, "request_270": b"a", "response_271": None,
+    }  # fmt: skip
+    before = "9fc41684409f2c4e85b9767f5856cabcf6cf9630d44b92f2838783f22ffec8bc"
+    assert transaction_digest(row) == before
+    assert transaction_digest({**row, "record_id": None}) == before
+    assert transaction_digest({**row, "record_id": "r-1"}) != before

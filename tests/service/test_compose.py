@@ -11,10 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eligate.eligibility import RedisCache, SqlAuditStore
+from eligate.eligibility import SPOOL_FILE, DurableAuditStore, RedisCache, SqlAuditStore
 from eligate.service import Settings, create_app
 from eligate.service._compose import ComposedCore, build_core
 from eligate.simulator import Behavior
+from tests.own_servers import OwnPostgres
 from tests.servers import REDIS_URL
 from tests.service.conftest import ADMIN_KEY, CLINIC_KEY, make_settings
 
@@ -79,7 +80,8 @@ async def test_production_wiring_uses_postgres_and_redis(postgres_database: str)
     settings = make_settings(database_url=postgres_database, redis_url=REDIS_URL)
     core = await _composed(settings)
     try:
-        assert isinstance(core.audit, SqlAuditStore)
+        assert isinstance(core.audit, DurableAuditStore)
+        assert isinstance(core.audit.store, SqlAuditStore)
         assert isinstance(core.cache, RedisCache)
         report = await core.audit.verify()
         assert report.ok
@@ -176,3 +178,35 @@ async def test_payer_retries_are_counted_on_metrics(embedded: ComposedCore, tmp_
     ]
     assert len(counted) == 1
     assert counted[0].endswith(" 1.0")
+
+
+async def test_a_restart_mid_outage_starts_on_the_spool(
+    own_postgres_up: OwnPostgres, tmp_path: Path
+) -> None:
+    """The database is down at start but the spool exists: the service starts (not ready)."""
+    settings = make_settings(database_url=own_postgres_up.url(), data_dir=tmp_path)
+    core = await _composed(settings)
+    await core.close()
+    (tmp_path / SPOOL_FILE).touch()  # the service spooled here before
+    own_postgres_up.stop()
+    core = await _composed(settings)
+    try:
+        assert isinstance(core.audit, DurableAuditStore)
+        assert await core.ready() is False  # a load balancer prefers healthy replicas
+    finally:
+        await core.close()
+
+
+async def test_serve_names_the_simulator_admin_url(tmp_path: Path) -> None:
+    """On embedded defaults the simulator's admin URL is logged at start-up."""
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        core = await _composed(make_settings(data_dir=tmp_path / "data"))
+    try:
+        assert core.simulator is not None
+        started = [e for e in logs if e["event"] == "service.simulator_started"]
+        assert started[0]["admin"] == core.simulator.admin_url
+        assert started[0]["admin"].startswith("http://127.0.0.1:")
+    finally:
+        await core.close()

@@ -199,15 +199,18 @@ async def test_the_redis_limiter_shares_one_bucket(redis_client: Redis, redis_pr
     assert 0 < await client.pttl(prefix + "clinic") <= 121_000
 
 
-async def test_the_redis_limiter_lets_requests_through_when_redis_is_down() -> None:
-    """A Redis outage degrades to no limit (logged), never to refusing every request."""
+async def test_the_redis_limiter_limits_per_replica_when_redis_is_down() -> None:
+    """A Redis outage degrades to this replica's buckets (logged): still limited, never open."""
     down = RedisTokenBucketLimiter.from_url(
         "redis://127.0.0.1:1/0", per_minute=1, burst=1, prefix="x:"
     )
     with capture_logs() as logs:
         assert (await down.acquire("clinic")).allowed
+        assert not (await down.acquire("clinic")).allowed
+        assert (await down.acquire("adapter")).allowed
     await down.close()
-    assert [e["event"] for e in logs] == ["service.rate_limit_unavailable"]
+    assert {e["event"] for e in logs} == {"service.rate_limit_degraded"}
+    assert down.degraded == 3
 
 
 async def test_the_app_limits_through_redis(

@@ -104,3 +104,25 @@ def test_configure_logging_writes_json_lines(capsys: pytest.CaptureFixture[str])
     assert event["event"] == "service.test_event"
     assert event["level"] == "info"
     assert "timestamp" in event
+
+
+def test_uvicorn_lines_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """Uvicorn's standard-library lines join the stream as JSON objects, not plain text."""
+    import logging
+
+    from eligate.service._logging import UVICORN_LOGGERS
+
+    configure_logging(level="info")
+    try:
+        logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+        logging.getLogger("uvicorn.error").debug("hidden")
+    finally:
+        structlog.reset_defaults()
+        for name in UVICORN_LOGGERS:
+            logging.getLogger(name).handlers = []
+            logging.getLogger(name).propagate = True
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    event = json.loads(lines[0])
+    assert event["event"] == "Started server process [42]"
+    assert (event["level"], event["logger"]) == ("info", "uvicorn.error")

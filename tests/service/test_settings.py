@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eligate.service import SettingsError, hash_api_key, load_settings
+from eligate.service import Settings, SettingsError, hash_api_key, load_settings
 from tests.service.conftest import TEST_ENCRYPTION_KEY
 
 
@@ -55,18 +55,36 @@ def test_variables_are_read_with_the_eligate_prefix(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize("environment", ["test", "production"])
-def test_the_development_encryption_key_is_refused_outside_development(
+def test_an_encryption_key_is_required_outside_development(
     monkeypatch: pytest.MonkeyPatch, environment: str
 ) -> None:
-    """Outside development the built-in key is refused with a one-line message naming it."""
+    """Outside development an unset key is refused with a one-line message naming it."""
     _production(monkeypatch)
     monkeypatch.setenv("ELIGATE_ENVIRONMENT", environment)
     monkeypatch.delenv("ELIGATE_ENCRYPTION_KEY")
     with pytest.raises(SettingsError) as refused:
         load_settings()
     assert refused.value.code == "invalid_settings"
-    assert "ELIGATE_ENCRYPTION_KEY is the built-in development key" in refused.value.message
+    assert "ELIGATE_ENCRYPTION_KEY is unset" in refused.value.message
     assert "\n" not in refused.value.message
+
+
+def test_development_makes_its_own_key_in_the_data_dir(tmp_path: Path) -> None:
+    """No key in development: a random one, mode 0600, kept across starts; none in the source."""
+    import stat
+
+    import eligate.service._settings as settings_module
+
+    first = Settings(environment="development", data_dir=tmp_path)
+    key = first.encryption_keys()
+    path = tmp_path / "encryption.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert key.startswith("local:")
+    assert len(first.primary_key()) == 32
+    assert Settings(environment="development", data_dir=tmp_path).encryption_keys() == key
+    other = Settings(environment="development", data_dir=tmp_path / "other").encryption_keys()
+    assert other != key  # random per data dir, not a published constant
+    assert not hasattr(settings_module, "DEVELOPMENT_ENCRYPTION_KEY")
 
 
 def test_the_development_cache_salt_is_refused_outside_development(
@@ -161,7 +179,7 @@ def test_the_audit_key_ring_is_checked_and_has_two_names(monkeypatch: pytest.Mon
     """``[id:]base64`` 32-byte keys, comma-separated, from either variable; bad ones named."""
     monkeypatch.setenv("ELIGATE_AUDIT_KEYS", f"k-new:{TEST_ENCRYPTION_KEY}, {TEST_ENCRYPTION_KEY}")
     settings = load_settings()
-    assert settings.encryption_key.get_secret_value().startswith("k-new:")
+    assert settings.encryption_keys().startswith("k-new:")
     assert settings.primary_key() == b"test-encryption-key-32-bytes-ok!"
     monkeypatch.delenv("ELIGATE_AUDIT_KEYS")
     monkeypatch.setenv("ELIGATE_ENCRYPTION_KEY", "k1:c2hvcnQ=")

@@ -179,7 +179,7 @@ async def _with_store(settings: Settings, action: str, batch_id: str, **kw: obje
     from eligate.batch import BatchStore, export, report
     from eligate.eligibility import KeyRing, SqlAuditStore
 
-    keys = KeyRing.parse(settings.encryption_key.get_secret_value())
+    keys = KeyRing.parse(settings.encryption_keys())
     audit = SqlAuditStore.from_url(settings.database_url, keys=keys)
     try:
         await audit.migrate()

@@ -3,10 +3,16 @@
 :class:`Core` answers :class:`EligibilityRequest` s from the cache, the payer's
 isolated lane (own HTTP client, breaker, bulkhead, pacing, retries, deadline) or
 the payer's fallback policy. :class:`MemoryCache` and :class:`RedisCache` keep full
-results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail.
+results; :class:`SqlAuditStore` keeps the encrypted, hash-chained audit trail;
+:class:`DurableAuditStore` spools to a local file what it cannot take now.
 Payer files are :mod:`eligate.payers`; loopback payers are :mod:`eligate.simulator`.
 """
 
+from eligate.eligibility._anchors import (
+    ANCHOR_FILE,
+    read_anchors,
+    write_anchor,
+)
 from eligate.eligibility._audit import (
     SqlAuditStore,
     StoredTransaction,
@@ -56,13 +62,22 @@ from eligate.eligibility._ports import (
     VerifyReport,
 )
 from eligate.eligibility._redis_cache import (
+    REDIS_TIMEOUT,
     RedisCache,
+    redis_client,
 )
 from eligate.eligibility._shared_bucket import (
     RedisTokenBucket,
     Take,
 )
+from eligate.eligibility._spool import (
+    SPOOL_FILE,
+    AuditSpool,
+    DurableAuditStore,
+    spooled_ids,
+)
 from eligate.eligibility.errors import (
+    BadAnchorError,
     BadDatabaseUrlError,
     BadKeyError,
     CacheUsageError,
@@ -81,15 +96,20 @@ from eligate.eligibility.errors import (
 )
 
 __all__ = [
+    "ANCHOR_FILE",
     "BATCH_TTL",
     "REALTIME_TTL",
+    "REDIS_TIMEOUT",
+    "SPOOL_FILE",
     "STABLE_MEMBER_TTL",
     "AuditKey",
     "AuditRecord",
     "AuditSource",
+    "AuditSpool",
     "AuditStatus",
     "AuditStore",
     "AuditVerifyReport",
+    "BadAnchorError",
     "BadDatabaseUrlError",
     "BadKeyError",
     "CacheKey",
@@ -100,6 +120,7 @@ __all__ = [
     "Context",
     "Core",
     "DecryptionError",
+    "DurableAuditStore",
     "EligibilityCore",
     "EligibilityError",
     "EligibilityOutcome",
@@ -129,6 +150,10 @@ __all__ = [
     "VerifyReport",
     "asks_retry_later",
     "cache_key",
+    "read_anchors",
+    "redis_client",
+    "spooled_ids",
     "ttl_for",
     "upgrade",
+    "write_anchor",
 ]

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import json
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -209,8 +209,10 @@ class SqlAuditStore:
             "response_271": response_271,
             "key_id": key_id,
             "detail": record.detail,
+            "record_id": record.record_id,
         }
         payload = {
+            "record_id": record.record_id,
             "correlation_id": record.correlation_id,
             "payer_id": record.payer_id,
             "status": record.status,
@@ -238,7 +240,7 @@ class SqlAuditStore:
         With an ``anchor`` kept from an earlier verify, a chain cut short before
         it (or rewritten up to it) is reported too.
         """
-        walk = ChainWalk(anchor=anchor)
+        walk = ChainWalk(anchor=anchor, keys=None if self._keys is None else self._keys.chain_key)
         async with self._connect(write=False) as connection:
             start = 1
             while not walk.broken:
@@ -262,6 +264,31 @@ class SqlAuditStore:
                     walk.orphan(int(orphan))
             walk.finish()
         return walk.report()
+
+    async def head(self) -> ChainAnchor | None:
+        """The chain's newest entry as an anchor (``None`` for an empty log)."""
+        async with self._connect(write=False) as connection:
+            row = (
+                await connection.execute(
+                    sa.select(t.events.c.seq, t.events.c.hash).order_by(t.events.c.seq.desc())
+                    .limit(1)
+                )
+            ).first()  # fmt: skip
+        return None if row is None else ChainAnchor(int(row.seq), str(row.hash))
+
+    async def missing(self, record_ids: Sequence[str]) -> list[str]:
+        """Those of ``record_ids`` that no transaction in the trail carries, in the given order."""
+        found: set[str] = set()
+        async with self._connect(write=False) as connection:
+            for start in range(0, len(record_ids), _BATCH):
+                chunk = list(record_ids[start : start + _BATCH])
+                result = await connection.execute(
+                    sa.select(t.transactions.c.record_id).where(
+                        t.transactions.c.record_id.in_(chunk)
+                    )
+                )
+                found.update(str(value) for value in result.scalars())
+        return [record_id for record_id in record_ids if record_id not in found]
 
     async def transactions(self, correlation_id: str) -> list[StoredTransaction]:
         """The transactions recorded under ``correlation_id``, raw messages decrypted."""
@@ -390,10 +417,20 @@ class SqlAuditStore:
                 )
             ).first()
             seq, prev_hash = (0, GENESIS) if head is None else (int(head.seq), str(head.hash))
+            written = await self._written(connection, batch)
+            chain_key = None if self._keys is None else self._keys.chain_key()
             events: list[dict[str, Any]] = []
             transactions: list[dict[str, Any]] = []
+            seqs: list[int] = []
             for entry in batch:
+                record_id = None if entry.transaction is None else entry.transaction["record_id"]
+                if record_id is not None and record_id in written:
+                    seqs.append(written[record_id])  # committed before: a late writer, a replay
+                    continue
                 seq += 1
+                if record_id is not None:
+                    written[record_id] = seq
+                seqs.append(seq)
                 payload = entry.payload
                 if entry.transaction is not None:
                     transaction = {**entry.transaction, "event_seq": seq}
@@ -402,17 +439,33 @@ class SqlAuditStore:
                 created_at = self._clock().astimezone(UTC)
                 digest = event_hash(
                     prev_hash=prev_hash, seq=seq, created_at=created_at,
-                    event_type=entry.event_type, payload=payload,
+                    event_type=entry.event_type, payload=payload, chain_key=chain_key,
                 )  # fmt: skip
                 events.append({
                     "seq": seq, "created_at": created_at, "type": entry.event_type,
                     "payload": payload, "prev_hash": prev_hash, "hash": digest,
+                    "chain_key_id": None if chain_key is None else chain_key[0],
                 })  # fmt: skip
                 prev_hash = digest
-            await connection.execute(t.events.insert(), events)
+            if events:
+                await connection.execute(t.events.insert(), events)
             if transactions:
                 await connection.execute(t.transactions.insert(), transactions)
-        return [int(event["seq"]) for event in events]
+        return seqs
+
+    @staticmethod
+    async def _written(connection: AsyncConnection, batch: list[_Pending]) -> dict[str, int]:
+        """The batch's record ids already in the trail, with their event seq (idempotence)."""
+        ids = [e.transaction["record_id"] for e in batch if e.transaction is not None]
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return {}
+        result = await connection.execute(
+            sa.select(t.transactions.c.record_id, t.transactions.c.event_seq).where(
+                t.transactions.c.record_id.in_(ids)
+            )
+        )
+        return {str(row.record_id): int(row.event_seq) for row in result}
 
     async def _digests(self, connection: AsyncConnection, first: int, last: int) -> dict[int, str]:
         result = await connection.execute(
@@ -463,6 +516,7 @@ class SqlAuditStore:
             request_270=raw["request_270"],
             response_271=raw["response_271"],
             detail=row["detail"],
+            record_id=row["record_id"] or f"row-{row['id']}",  # rows from before revision 0002
         )
         return StoredTransaction(int(row["id"]), int(row["event_seq"]), key_id, record)
 

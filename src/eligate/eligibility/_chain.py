@@ -1,8 +1,12 @@
 """The audit event log's hash chain: canonical JSON, event hashes and the verification walk.
 
 Pure functions of their inputs; the store feeds them rows read over SQL. Each
-event's hash is SHA-256 over the previous hash (hex) followed by the canonical
-JSON of the event (seq, created_at, type, payload). A transaction row is tied
+event's hash is HMAC-SHA256, under a key derived from the audit key ring (its id
+stored with the event and hashed with it), over the previous hash (hex) followed
+by the canonical JSON of the event (seq, created_at, type, payload). Entries
+written before the chain was keyed are plain SHA-256 and still verify; once a
+keyed entry appears, every later one must be keyed, so an entry forged with
+insert rights alone is caught. A transaction row is tied
 to its event by a digest of its columns (ciphertexts included) in the event's
 payload, so altering a transaction breaks verification too.
 """
@@ -10,9 +14,10 @@ payload, so altering a transaction breaks verification too.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -35,6 +40,8 @@ BreakReason = Literal[
     "event_missing",
     "anchor_mismatch",
     "truncated",
+    "unknown_chain_key",
+    "unkeyed_after_keyed",
 ]
 
 
@@ -92,6 +99,12 @@ class EventRow:
     payload: Mapping[str, Any]
     prev_hash: str
     hash: str
+    chain_key_id: str | None = None
+    """The key that keys this entry's HMAC; ``None`` for entries from before keying."""
+
+
+ChainKeys = Callable[[str], "tuple[str, bytes] | None"]
+"""Finds the chain key of a key id (``KeyRing.chain_key``), or ``None`` if unknown."""
 
 
 def canonical_json(value: object) -> bytes:
@@ -108,11 +121,29 @@ def utc_text(moment: datetime) -> str:
 
 
 def event_hash(
-    *, prev_hash: str, seq: int, created_at: datetime, event_type: str, payload: Mapping[str, Any]
+    *,
+    prev_hash: str,
+    seq: int,
+    created_at: datetime,
+    event_type: str,
+    payload: Mapping[str, Any],
+    chain_key: tuple[str, bytes] | None = None,
 ) -> str:
-    """SHA-256 over ``prev_hash`` + the canonical JSON of the event."""
-    body = {"seq": seq, "created_at": utc_text(created_at), "type": event_type, "payload": payload}
-    return hashlib.sha256(prev_hash.encode() + canonical_json(body)).hexdigest()
+    """The event's hash over ``prev_hash`` + the canonical JSON of the event.
+
+    With ``chain_key`` (key id, HMAC key) it is HMAC-SHA256 and the key id is part
+    of the hashed event: without the key nobody can append or rewrite an entry.
+    Without it, plain SHA-256 (events written before the chain was keyed).
+    """
+    body: dict[str, Any] = {
+        "seq": seq, "created_at": utc_text(created_at), "type": event_type, "payload": payload,
+    }  # fmt: skip
+    message = prev_hash.encode() + canonical_json(body)
+    if chain_key is None:
+        return hashlib.sha256(message).hexdigest()
+    key_id, key = chain_key
+    body["chain_key_id"] = key_id
+    return hmac.new(key, prev_hash.encode() + canonical_json(body), hashlib.sha256).hexdigest()
 
 
 def _sha256(blob: bytes | None) -> str | None:
@@ -120,8 +151,11 @@ def _sha256(blob: bytes | None) -> str | None:
 
 
 def transaction_digest(row: Mapping[Any, Any]) -> str:
-    """SHA-256 of a transaction row's columns (ciphertexts as their own hashes)."""
-    fields = {
+    """SHA-256 of a transaction row's columns (ciphertexts as their own hashes).
+
+    ``record_id`` counts only when set: rows written before it existed keep their digest.
+    """
+    fields: dict[str, Any] = {
         "event_seq": row["event_seq"],
         "correlation_id": row["correlation_id"],
         "payer_id": row["payer_id"],
@@ -134,6 +168,8 @@ def transaction_digest(row: Mapping[Any, Any]) -> str:
         "request_270": _sha256(row["request_270"]),
         "response_271": _sha256(row["response_271"]),
     }
+    if row.get("record_id") is not None:
+        fields["record_id"] = row["record_id"]
     return hashlib.sha256(canonical_json(fields)).hexdigest()
 
 
@@ -142,6 +178,10 @@ class ChainWalk:
     """Walks events in ``seq`` order, batch after batch, and stops at the first break."""
 
     anchor: ChainAnchor | None = None
+    keys: ChainKeys | None = None
+    """Where keyed entries find their key; without it a keyed entry is ``unknown_chain_key``."""
+    keyed: bool = False
+    """Whether a keyed entry was seen: every later one must be keyed too."""
     expected_seq: int = 1
     head_hash: str = GENESIS
     events: int = 0
@@ -167,12 +207,23 @@ class ChainWalk:
         if row.prev_hash != self.head_hash:
             self._break(row.seq, "prev_hash_mismatch")
             return
+        chain_key = None
+        if row.chain_key_id is not None:
+            chain_key = None if self.keys is None else self.keys(row.chain_key_id)
+            if chain_key is None:
+                self._break(row.seq, "unknown_chain_key")
+                return
+            self.keyed = True
+        elif self.keyed:  # an unkeyed entry after keyed ones: appended without the key
+            self._break(row.seq, "unkeyed_after_keyed")
+            return
         recomputed = event_hash(
             prev_hash=row.prev_hash,
             seq=row.seq,
             created_at=row.created_at,
             event_type=row.type,
             payload=row.payload,
+            chain_key=chain_key,
         )
         if recomputed != row.hash:
             self._break(row.seq, "hash_mismatch")

@@ -74,6 +74,14 @@ def _audit_source(request: EligibilityRequest) -> AuditSource:
     return "batch" if request.context == "batch" else "realtime"
 
 
+def _parse_and_gate(raw_271: bytes) -> list[EligibilityResult]:
+    """The payer's answer normalized and gated (runs on the payer's own thread)."""
+    results = gate(normalize(raw_271), raw_271)
+    if not results:
+        raise NotA271Error("the 271 answers for no patient")
+    return results
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -200,7 +208,7 @@ class Core:
                     reason=failure.reason,
                     x12_270=x12_270,
                 )
-            read = self._read(request, raw_271)
+            read = await self._read(request, lane, raw_271)
             if read is None:
                 return await self._fallback(
                     request=request,
@@ -464,12 +472,16 @@ class Core:
             return None
         return stale
 
-    def _read(self, request: EligibilityRequest, raw_271: bytes) -> list[EligibilityResult] | None:
-        """The gated results of a payer's 271, or ``None`` (logged) when it is unusable."""
+    async def _read(
+        self, request: EligibilityRequest, lane: PayerLane, raw_271: bytes
+    ) -> list[EligibilityResult] | None:
+        """The gated results of a payer's 271, or ``None`` (logged) when it is unusable.
+
+        Parsed on the payer's own threads within its parse budget (:meth:`PayerLane.read`),
+        so one payer's costly answer stalls no other payer.
+        """
         try:
-            results = gate(normalize(raw_271), raw_271)
-            if not results:
-                raise NotA271Error("the 271 answers for no patient")
+            results = await lane.read(raw_271, _parse_and_gate)
         except Exception as error:  # the payer's bytes must not crash the caller's check
             _log.warning(
                 "eligibility.payer_call_failed",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 import re
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ from eligate.eligibility.errors import BadKeyError, DecryptionError
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
 _KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_CHAIN_LABEL = b"eligate.audit.chain/v1"
+"""Derives the chain's HMAC key from an audit key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,11 @@ class KeyRing:
             raise BadKeyError(f"duplicate key id {duplicates[0]!r}", key_id=duplicates[0])
         self._active = keys[0]
         self._ciphers = {key.key_id: AESGCM(key.secret) for key in keys}
+        # The chain's MAC keys are derived, never the AES keys themselves: one key
+        # per purpose, rotated with the ring.
+        self._macs = {
+            key.key_id: hmac.new(key.secret, _CHAIN_LABEL, hashlib.sha256).digest() for key in keys
+        }
 
     def __repr__(self) -> str:
         return f"KeyRing(active={self._active.key_id!r}, keys={len(self._ciphers)})"
@@ -105,6 +113,15 @@ class KeyRing:
     def active_key_id(self) -> str:
         """The id of the key new rows are sealed with."""
         return self._active.key_id
+
+    def chain_key(self, key_id: str | None = None) -> tuple[str, bytes] | None:
+        """The key id and HMAC key that key the audit chain: the active one, or ``key_id``'s.
+
+        ``None`` when ``key_id`` is not in the ring.
+        """
+        chosen = self._active.key_id if key_id is None else key_id
+        mac = self._macs.get(chosen)
+        return None if mac is None else (chosen, mac)
 
     def seal(self, plaintext: bytes, *, context: bytes) -> tuple[str, bytes]:
         """Encrypt ``plaintext`` bound to ``context``; the key id and ``nonce || ciphertext``."""

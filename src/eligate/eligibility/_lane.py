@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import stamina
 import structlog
@@ -28,6 +30,12 @@ from eligate.guards import (
 from eligate.payers import PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")
+
+T = TypeVar("T")
+
+_READERS = 2
+"""Threads that parse one payer's answers: two overlap a burst; more would let one
+payer's garbage take more of the interpreter from the event loop and the others."""
 
 BREAKER_FAILURES: frozenset[FailureKind] = frozenset(
     {"timeout", "connect", "http_5xx", "http_429", "bad_payload"}
@@ -64,6 +72,11 @@ class PayerLane:
         self.window = RollingWindow(seconds=window_seconds, clock=clock)
         self.attempts_made = 0
         """Every attempt sent (or started) towards the payer since the lane was built."""
+        # The payer's own threads parse its answers: a payer whose answers are slow to
+        # parse queues behind itself, never on the event loop or another payer's threads.
+        self._reader = ThreadPoolExecutor(
+            max_workers=_READERS, thread_name_prefix=f"eligate-{config.id}"
+        )
 
     async def call(
         self,
@@ -132,6 +145,33 @@ class PayerLane:
             self.bulkhead.leave()
             if reached:
                 self.window.call(ms=(self._clock() - started) * 1000, ok=ok)
+
+    async def read(self, raw: bytes, parse: Callable[[bytes], T]) -> T:
+        """``parse(raw)`` on the payer's own thread, within ``timeout.parse``.
+
+        An answer that does not parse, or not in time, counts as a failure of the
+        payer for its breaker (garbage in a loop opens it, as errors do) and is
+        re-raised: a :class:`TimeoutError` when the time ran out. A parse still
+        running when the time runs out finishes on its thread; answers queued
+        behind it time out in turn, so one payer never holds more than its threads.
+        """
+        future = self._reader.submit(parse, raw)
+        try:
+            async with asyncio.timeout(self.config.timeout.parse):
+                return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception:
+            future.cancel()  # not started yet: it never will
+            self.payload_failed()
+            raise
+
+    def payload_failed(self) -> None:
+        """Count an answer that could not be used against the payer's breaker."""
+        permit = self.breaker.acquire()
+        if permit is not None:
+            self.breaker.failed(permit)
 
     async def _attempt(
         self,
@@ -217,5 +257,6 @@ class PayerLane:
         )
 
     async def aclose(self) -> None:
-        """Close the payer's HTTP client."""
+        """Close the payer's HTTP client and its parsing thread (without waiting for it)."""
         await self.transport.aclose()
+        self._reader.shutdown(wait=False, cancel_futures=True)

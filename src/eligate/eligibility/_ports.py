@@ -8,7 +8,8 @@ core answers the service is in ``_inquiry.py``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
@@ -166,6 +167,9 @@ class AuditRecord:
     """The raw 271 received; encrypted at rest by the store."""
     detail: str | None = None
     """A stable code for what went wrong (``timeout``, ``breaker_open``...), no PHI."""
+    record_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Unique id of this transaction: an append is idempotent by it (a record written
+    late by a stalled writer and again from the spool is kept once)."""
 
 
 @dataclass(frozen=True, slots=True)

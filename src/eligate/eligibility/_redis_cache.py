@@ -10,6 +10,8 @@ import structlog
 from pydantic import ValidationError
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from eligate.eligibility._cache import Clock, ttl_seconds
 from eligate.eligibility._cache_codec import decode_answer, encode_answer
@@ -22,6 +24,34 @@ _log = structlog.get_logger("eligate.eligibility.cache")
 _UNAVAILABLE = (redis_errors.RedisError, OSError)
 _SEALED = b"sealed:v1:"
 """Prefix of a value encrypted with the key ring: ``sealed:v1:KEY_ID:nonce+ciphertext``."""
+
+
+REDIS_TIMEOUT = timedelta(milliseconds=250)
+"""How long any one Redis command may take before its caller takes its degraded path."""
+
+
+def redis_client(url: str, *, timeout: timedelta = REDIS_TIMEOUT) -> Redis:
+    """A client for ``url`` as every Redis use in eligate builds it.
+
+    Short connect and command timeouts (a frozen Redis costs a request ``timeout``,
+    not the OS's minutes), and one immediate retry on a broken connection: after
+    Redis restarts, the pool's first stale socket fails once, then a new one is used.
+    A timeout is not retried (a stalled Redis would double the wait).
+
+    Raises:
+        CacheUsageError: ``url`` is not a Redis URL.
+    """
+    seconds = ttl_seconds(timeout)
+    try:
+        return Redis.from_url(
+            url,
+            socket_connect_timeout=seconds,
+            socket_timeout=seconds,
+            retry=Retry(NoBackoff(), retries=1),
+            retry_on_error=[redis_errors.ConnectionError],
+        )
+    except ValueError as error:
+        raise CacheUsageError(f"not a Redis URL: {error}") from None
 
 
 class _Options(TypedDict, total=False):
@@ -78,21 +108,14 @@ class RedisCache:
         cls,
         url: str,
         *,
-        timeout: timedelta = timedelta(milliseconds=500),
+        timeout: timedelta = REDIS_TIMEOUT,
         **options: Unpack[_Options],
     ) -> RedisCache:
         """A cache over a new client for ``url`` (``redis://host:port/db``) with short timeouts.
 
         ``options`` are the constructor's keywords (``salt`` is required).
         """
-        seconds = ttl_seconds(timeout)
-        try:
-            client: Redis = Redis.from_url(
-                url, socket_connect_timeout=seconds, socket_timeout=seconds
-            )
-        except ValueError as error:
-            raise CacheUsageError(f"not a Redis URL: {error}") from None
-        return cls(client, **options)
+        return cls(redis_client(url, timeout=timeout), **options)
 
     def fresh_key(self, key: CacheKey) -> str:
         """The Redis key of the fresh copy of ``key``'s answer."""

@@ -17,6 +17,7 @@ events = sa.Table(
     sa.Column("payload", sa.JSON(), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("chain_key_id", sa.String(64), nullable=True),
 )
 """The append-only, hash-chained event log; ``payload`` never holds PHI."""
 
@@ -37,5 +38,6 @@ transactions = sa.Table(
     sa.Column("response_271", sa.LargeBinary(), nullable=True),
     sa.Column("key_id", sa.String(64), nullable=True),
     sa.Column("detail", sa.String(256), nullable=True),
+    sa.Column("record_id", sa.String(64), nullable=True, index=True, unique=True),
 )
 """One row per eligibility transaction; the raw 270/271 are AES-GCM ciphertexts."""

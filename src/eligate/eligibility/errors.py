@@ -13,7 +13,8 @@ remote failed"; every class has a stable ``code``::
     │   ├── SchemaMissingError        audit tables missing (migrate)     code: schema_missing
     │   └── CacheUsageError           e.g. a negative TTL                code: bad_cache_call
     ├── StoreDataError                stored data cannot be used
-    │   └── DecryptionError           a raw 270/271 does not decrypt     code: decryption_failed
+    │   ├── DecryptionError           a raw 270/271 does not decrypt     code: decryption_failed
+    │   └── BadAnchorError            an anchor file line is forged      code: bad_anchor
     ├── StoreUnavailableError         the database did not answer        code: database_unreachable
     └── PayerError                    the payer failed, or its guard refused the call
         ├── PayerCallError            the call was made and failed (timeout, connect, 5xx...)
@@ -89,6 +90,12 @@ class StoreDataError(EligibilityError, StoreFaultError):
     """Data read back from the store cannot be used."""
 
     code = "bad_stored_data"
+
+
+class BadAnchorError(StoreDataError):
+    """A line of the chain's anchor file is not an anchor, or its signature does not match."""
+
+    code = "bad_anchor"
 
 
 class DecryptionError(StoreDataError):

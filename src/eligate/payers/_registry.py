@@ -76,6 +76,8 @@ class Timeouts(_Frozen):
     """Between bytes of the response."""
     total: float = Field(default=10.0, gt=0, le=300)
     """The whole request, retries and pacing included: the most a caller ever waits."""
+    parse: float = Field(default=2.0, gt=0, le=60)
+    """Parsing and gating the payer's answer (off the event loop); longer is ``bad_payload``."""
 
     @model_validator(mode="after")
     def _total_covers_connect(self) -> Timeouts:

@@ -23,6 +23,7 @@ from eligate.service import (
     _routes_ops,
     _routes_payers,
 )
+from eligate.service._docs import mount_docs
 from eligate.service._handlers import exception_handlers
 from eligate.service._idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from eligate.service._logging import get_logger
@@ -125,9 +126,13 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
         exception_handlers=exception_handlers(),
-        docs_url="/docs",
+        # Production publishes no map of the API: /docs and /openapi.json are 404 there.
+        docs_url=None,
+        openapi_url=None if settings.environment == "production" else "/openapi.json",
         redoc_url=None,
     )
+    if app.openapi_url is not None:
+        mount_docs(app, openapi_url=app.openapi_url)
     app.state.service = state
     app.add_middleware(
         RequestContextMiddleware, metrics=metrics, max_request_bytes=settings.max_request_bytes

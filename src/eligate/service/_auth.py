@@ -10,10 +10,13 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import structlog
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from eligate.service._logging import get_logger
 from eligate.service._settings import SCOPES, Scope, hash_api_key
 from eligate.service._state import ServiceState
 from eligate.service.errors import ApiError
@@ -26,6 +29,10 @@ class Principal:
     name: str
     scopes: frozenset[Scope]
     authenticated: bool
+
+
+_API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey")
+_BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer")
 
 
 def _presented_key(request: Request) -> str | None:
@@ -64,12 +71,42 @@ def authenticate(state: ServiceState, request: Request) -> Principal:
     return Principal(found.name, found.scopes, authenticated=True)
 
 
+async def authenticate_limited(state: ServiceState, request: Request) -> Principal:
+    """:func:`authenticate`, with failed key attempts rate limited per client address.
+
+    Wrong keys from one address draw from that address's own bucket (the same
+    per-minute rate and burst as a client's): guessing keys ends in 429s.
+    """
+    try:
+        return authenticate(state, request)
+    except ApiError as refused:
+        if refused.code == "invalid_api_key":
+            address = request.client.host if request.client else "unknown"
+            decision = await state.limiter.acquire(f"failed-key@{address}")
+            if not decision.allowed:
+                get_logger().warning("service.api_key_attempts_limited")
+                raise ApiError(
+                    status_code=429,
+                    code="rate_limited",
+                    message=f"too many failed API key attempts; retry in "
+                    f"{decision.retry_after_seconds} s",
+                    headers={"Retry-After": str(decision.retry_after_seconds)},
+                ) from None
+        raise
+
+
 def authorize(scope: Scope) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency: the caller must hold ``scope`` (or ``admin``) and be within its rate."""
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(
+        request: Request,
+        _key: Annotated[str | None, Security(_API_KEY_HEADER)] = None,
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None,
+    ) -> Principal:
+        # The two Security parameters only describe the schemes in the OpenAPI document
+        # (the Authorize button); authenticate() reads the headers itself.
         state: ServiceState = request.app.state.service
-        principal = authenticate(state, request)
+        principal = await authenticate_limited(state, request)
         request.state.client = principal.name
         structlog.contextvars.bind_contextvars(client=principal.name)
         if scope not in principal.scopes and "admin" not in principal.scopes:

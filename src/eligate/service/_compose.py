@@ -15,8 +15,12 @@ import uvicorn
 
 from eligate.batch import BatchRuntime
 from eligate.eligibility import (
+    ANCHOR_FILE,
+    SPOOL_FILE,
+    AuditSpool,
     CachedReply,
     Core,
+    DurableAuditStore,
     EligibilityCore,
     EligibilityOutcome,
     EligibilityRequest,
@@ -27,6 +31,7 @@ from eligate.eligibility import (
     RedisCache,
     ResultCache,
     SqlAuditStore,
+    StoreUnavailableError,
     Submitter,
 )
 from eligate.normalizer import LLMProposer, Proposer
@@ -37,6 +42,7 @@ from eligate.service._idempotency import (
     InMemoryIdempotencyStore,
     RedisIdempotencyStore,
 )
+from eligate.service._logging import get_logger
 from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
 from eligate.simulator import Simulator, start_simulator
@@ -56,7 +62,8 @@ class ComposedCore:
         self,
         core: Core,
         *,
-        audit: SqlAuditStore,
+        audit: DurableAuditStore,
+        chain: SqlAuditStore,
         cache: ResultCache,
         simulator: Simulator | None,
         keys: KeyRing | None = None,
@@ -64,6 +71,8 @@ class ComposedCore:
         self.core = core
         self.keys = keys
         self.audit = audit
+        self.chain = chain
+        """The database behind ``audit`` (the batch keeps its tables there)."""
         self.cache = cache
         self.simulator = simulator
 
@@ -107,12 +116,28 @@ async def build_core(
         BadDatabaseUrlError: ``database_url`` is not a database we can use.
         RegistryError: a payer file in ``payers_dir`` does not validate.
     """
-    keys = KeyRing.parse(settings.encryption_key.get_secret_value())
+    keys = KeyRing.parse(settings.encryption_keys())
     salt = settings.cache_salt.get_secret_value().encode()
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
-    audit = SqlAuditStore.from_url(settings.database_url, keys=keys, pool_size=pool_size)
-    await audit.migrate()
+    chain = SqlAuditStore.from_url(settings.database_url, keys=keys, pool_size=pool_size)
+    spool = AuditSpool(settings.data_dir / SPOOL_FILE, keys=keys)
+    try:
+        await chain.migrate()
+    except StoreUnavailableError:
+        if not spool.path.exists():
+            raise  # a first start needs the database; a restart mid-outage spools
+        migrated = False
+    else:
+        migrated = True
+    audit = DurableAuditStore(
+        chain,
+        spool,
+        migrated=migrated,
+        anchors=settings.audit_anchor_file or settings.data_dir / ANCHOR_FILE,
+        keys=keys,
+    )
+    audit.start()
     cache: ResultCache = (
         RedisCache.from_url(settings.redis_url, salt=salt, keys=keys)
         if settings.redis_url
@@ -124,6 +149,10 @@ async def build_core(
     else:
         simulator = await start_simulator()
         registry = simulator.registry()
+    if simulator is not None:
+        get_logger().info(
+            "service.simulator_started", admin=simulator.admin_url, payers=sorted(registry)
+        )
     core = Core(
         registry=registry,
         environ=settings.payer_secrets(registry),
@@ -137,14 +166,16 @@ async def build_core(
         ),
         store_timeout=store_timeout,
     )
-    return ComposedCore(core, audit=audit, cache=cache, simulator=simulator, keys=keys)
+    return ComposedCore(
+        core, audit=audit, chain=chain, cache=cache, simulator=simulator, keys=keys
+    )
 
 
 def build_idempotency(settings: Settings) -> IdempotencyStore:
     """Redis when ``redis_url`` is set (shared by replicas, bodies sealed), else in-process."""
     if settings.redis_url:
         return RedisIdempotencyStore.from_url(
-            settings.redis_url, keys=KeyRing.parse(settings.encryption_key.get_secret_value())
+            settings.redis_url, keys=KeyRing.parse(settings.encryption_keys())
         )
     return InMemoryIdempotencyStore()
 
@@ -180,6 +211,7 @@ def build_server(
         batches=batches,
     )
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
-    )
+        app, host=settings.host, port=settings.port, access_log=False, lifespan="on",
+        log_config=None,  # configure_logging renders uvicorn's lines as JSON
+    )  # fmt: skip
     return uvicorn.Server(config)

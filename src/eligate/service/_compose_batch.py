@@ -47,7 +47,7 @@ async def build_batch(settings: Settings, composed: ComposedCore) -> BatchRuntim
         raise ValueError("the composed core has no key ring")
     runtime = build_runtime(
         core=composed.core,
-        audit=composed.audit,
+        audit=composed.chain,
         keys=composed.keys,
         policy=batch_policy(settings),
         queue=queue_config(settings),

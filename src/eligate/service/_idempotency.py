@@ -21,8 +21,10 @@ from datetime import timedelta
 from typing import Literal, Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from eligate.eligibility import DecryptionError, KeyRing
+from eligate.eligibility import DecryptionError, KeyRing, redis_client
+from eligate.service.errors import IdempotencyUnavailableError
 
 BeginState = Literal["started", "replay", "in_flight", "mismatch"]
 
@@ -160,10 +162,20 @@ class RedisIdempotencyStore:
         cls, url: str, *, prefix: str = "eligate:idem:", keys: KeyRing | None = None
     ) -> RedisIdempotencyStore:
         """A store on a new client for ``url``; :meth:`close` closes it."""
-        return cls(Redis.from_url(url), prefix=prefix, keys=keys)
+        return cls(redis_client(url), prefix=prefix, keys=keys)
 
     async def begin(self, key: str, *, fingerprint: str, lock_ttl: timedelta) -> Begin:
-        """See :meth:`IdempotencyStore.begin`."""
+        """See :meth:`IdempotencyStore.begin`.
+
+        Raises:
+            IdempotencyUnavailableError: Redis did not answer (down, frozen, refused).
+        """
+        try:
+            return await self._begin(key, fingerprint=fingerprint, lock_ttl=lock_ttl)
+        except _UNAVAILABLE as error:
+            raise _unavailable(error) from None
+
+    async def _begin(self, key: str, *, fingerprint: str, lock_ttl: timedelta) -> Begin:
         name = self._prefix + key
         claim = _claim(fingerprint)
         for _ in range(3):  # the key may expire between SET NX and GET
@@ -194,7 +206,7 @@ class RedisIdempotencyStore:
     async def complete(
         self, key: str, *, fingerprint: str, response: StoredResponse, ttl: timedelta
     ) -> None:
-        """See :meth:`IdempotencyStore.complete`."""
+        """See :meth:`IdempotencyStore.complete`; ``IdempotencyUnavailableError`` on an outage."""
         name = self._prefix + key
         value = {
             "fingerprint": fingerprint,
@@ -204,11 +216,17 @@ class RedisIdempotencyStore:
             "media_type": response.media_type,
             "body": base64.b64encode(self._seal(name, response.body)).decode(),
         }
-        await self._client.set(name, json.dumps(value), px=_ms(ttl))
+        try:
+            await self._client.set(name, json.dumps(value), px=_ms(ttl))
+        except _UNAVAILABLE as error:
+            raise _unavailable(error) from None
 
     async def abandon(self, key: str, *, fingerprint: str) -> None:
-        """See :meth:`IdempotencyStore.abandon`."""
-        await self._client.eval(_ABANDON, 1, self._prefix + key, _claim(fingerprint))
+        """See :meth:`IdempotencyStore.abandon`; ``IdempotencyUnavailableError`` on an outage."""
+        try:
+            await self._client.eval(_ABANDON, 1, self._prefix + key, _claim(fingerprint))
+        except _UNAVAILABLE as error:
+            raise _unavailable(error) from None
 
     async def close(self) -> None:
         """Close the Redis client."""
@@ -235,6 +253,11 @@ class RedisIdempotencyStore:
 
 _CONTEXT = b"eligate.idempotency/v1/"
 """Binds a sealed body to its purpose and its Redis key."""
+_UNAVAILABLE = (RedisError, OSError, TimeoutError)
+
+
+def _unavailable(error: BaseException) -> IdempotencyUnavailableError:
+    return IdempotencyUnavailableError(f"Redis did not answer ({type(error).__name__})")
 
 
 def _claim(fingerprint: str) -> str:

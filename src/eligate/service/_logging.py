@@ -34,6 +34,31 @@ def configure_logging(*, level: Literal["debug", "info", "warning", "error"] = "
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
+    # Uvicorn logs through the standard library: render its lines as JSON too, so the
+    # stream stays one JSON object per line.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
+            foreign_pre_chain=[
+                structlog.stdlib.add_logger_name,
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+        )
+    )
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.propagate = False
+        logger.setLevel(_LEVELS[level])
+
+
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+"""The standard-library loggers uvicorn writes to; ``configure_logging`` renders them as JSON."""
 
 
 def get_logger() -> structlog.typing.FilteringBoundLogger:

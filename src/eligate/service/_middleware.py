@@ -10,6 +10,7 @@ message (which may quote data).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import traceback
@@ -47,10 +48,18 @@ class _TooLargeError(Exception):
 class RequestContextMiddleware:
     """Correlation ID in and out, body size limit, one ``service.request_completed`` per request."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_request_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        max_request_bytes: int,
+        body_timeout_s: float = 10.0,
+    ) -> None:
         self._app = app
         self._metrics = metrics
         self._max = max_request_bytes
+        self._body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,8 +83,24 @@ class RequestContextMiddleware:
 
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, client=None):
             try:
-                body = await self._read_body(headers, receive)
+                if "content-length" in headers and "transfer-encoding" in headers:
+                    raise _RefusedError(
+                        400, "ambiguous_body_length", "send Content-Length or Transfer-Encoding"
+                    )
+                try:
+                    async with asyncio.timeout(self._body_timeout_s):
+                        body = await self._read_body(headers, receive)
+                except TimeoutError:
+                    raise _RefusedError(
+                        408, "request_timeout", f"no full body in {self._body_timeout_s:g} s"
+                    ) from None
                 await self._app(scope, _replay(body, receive), send_with_id)
+            except _RefusedError as refused:
+                reply = error_response(
+                    status_code=refused.status, code=refused.code, message=refused.message,
+                    correlation_id=correlation_id, headers={"Connection": "close"},
+                )  # fmt: skip
+                await reply(scope, receive, send_with_id)
             except _TooLargeError:
                 await self._refuse_too_large(scope, receive, send_with_id, correlation_id)
             except _ClientGoneError:
@@ -152,6 +177,16 @@ class RequestContextMiddleware:
 
 class _ClientGoneError(Exception):
     pass
+
+
+class _RefusedError(Exception):
+    """A request refused before the app sees it (smuggling-prone framing, a dribbled body)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -115,14 +115,31 @@ class InquiryCreate(_Request):
     """The member who holds the coverage."""
     dependent: DependentCreate | None = None
     """The patient, when not the subscriber."""
-    provider_npi: Annotated[str, Field(pattern=r"^[0-9]{10}$"), AfterValidator(_npi)] | None = None
+    provider_npi: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^[0-9]{10}$",
+                description="10 digits whose last is a Luhn check digit over the prefix "
+                "80840 and the first nine (the CMS NPI rule); a wrong check digit is a 422.",
+                examples=["1999999984"],
+            ),
+            AfterValidator(_npi),
+        ]
+        | None
+    ) = None
     """The requesting provider's NPI; the configured provider when absent."""
     provider_name: Annotated[X12Text, Field(min_length=1, max_length=60)] | None = None
     """The requesting provider's organization name."""
     service_type_codes: list[
         Annotated[
             str,
-            Field(min_length=1, max_length=2, pattern=r"^[A-Z0-9]{1,2}$"),
+            Field(
+                min_length=1,
+                max_length=2,
+                pattern=r"^[A-Z0-9]{1,2}$",
+                json_schema_extra={"enum": sorted(code_set("eb03").codes)},
+            ),
             AfterValidator(_service_type),
         ]
     ] = Field(default_factory=lambda: ["30"], min_length=1, max_length=99)

@@ -6,6 +6,11 @@ other's responses. A retry with the same key and body gets the stored response
 422 ``idempotency_key_reused``; a retry while the first is still running is a 409
 ``idempotency_request_in_flight``. Only successful (2xx) responses are kept: a
 refused or failed request may be retried with the same key.
+
+When the shared store (Redis) does not answer, a request carrying the key is
+refused with 503 ``idempotency_unavailable`` and ``Retry-After`` (chosen over a
+per-replica fallback, which could run a retry twice on another replica); requests
+without the key are served as usual.
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ from starlette.responses import Response
 
 from eligate.service._auth import Principal
 from eligate.service._idempotency import StoredResponse
+from eligate.service._logging import get_logger
 from eligate.service._state import ServiceState
-from eligate.service.errors import ApiError
+from eligate.service.errors import ApiError, IdempotencyUnavailableError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotency-Replayed"
 LOCK_TTL = timedelta(seconds=60)
 """How long a claimed key stays in flight if its process dies before answering."""
+RETRY_AFTER_S = "5"
+"""Seconds a client is told to wait when the idempotency store is down."""
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -55,7 +63,17 @@ async def respond_once(
     accept = request.headers.get("accept", "").encode()
     fingerprint = hashlib.sha256(await request.body() + b"\x00" + accept).hexdigest()
     store = state.idempotency
-    begin = await store.begin(scoped, fingerprint=fingerprint, lock_ttl=LOCK_TTL)
+    try:
+        begin = await store.begin(scoped, fingerprint=fingerprint, lock_ttl=LOCK_TTL)
+    except IdempotencyUnavailableError:
+        # Refused, not run without the key: a retry must never run a request twice.
+        raise ApiError(
+            status_code=503,
+            code="idempotency_unavailable",
+            message="Idempotency-Key cannot be honoured now (its store did not answer); "
+            "retry later, or send the request without the key",
+            headers={"Retry-After": RETRY_AFTER_S},
+        ) from None
     if begin.state == "mismatch":
         raise ApiError(
             status_code=422,
@@ -80,10 +98,10 @@ async def respond_once(
     try:
         response = await produce()
     except BaseException:
-        await store.abandon(scoped, fingerprint=fingerprint)
+        await _settle(store.abandon(scoped, fingerprint=fingerprint))
         raise
     if 200 <= response.status_code < 300:
-        await store.complete(
+        await _settle(store.complete(
             scoped,
             fingerprint=fingerprint,
             response=StoredResponse(
@@ -92,7 +110,19 @@ async def respond_once(
                 media_type=response.media_type or "application/json",
             ),
             ttl=timedelta(seconds=state.settings.idempotency_ttl_seconds),
-        )
+        ))  # fmt: skip
     else:
-        await store.abandon(scoped, fingerprint=fingerprint)
+        await _settle(store.abandon(scoped, fingerprint=fingerprint))
     return response
+
+
+async def _settle(step: Awaitable[None]) -> None:
+    """Record the outcome under the key; an outage now only leaves the claim to expire.
+
+    The answer is already produced: the caller gets it. A retry within ``LOCK_TTL``
+    is told the request is in flight (409) rather than run twice.
+    """
+    try:
+        await step
+    except IdempotencyUnavailableError as error:
+        get_logger().warning("service.idempotency_unavailable", error=error.message)

@@ -4,8 +4,10 @@ A bucket holds ``burst`` tokens and refills at ``per_minute`` tokens a minute;
 each ``/v1`` request takes one. :class:`TokenBucketLimiter` keeps buckets in this
 process (the embedded default: with N replicas a client may get N times the rate);
 :class:`RedisTokenBucketLimiter` keeps them in Redis, so every replica draws from
-the same bucket. If Redis cannot be reached the request is let through and the
-event logged: a cache outage must not take the API down.
+the same bucket. If Redis does not answer (short timeouts), the limit falls back
+to this replica's in-process buckets and ``service.rate_limit_degraded`` is
+logged: clients are still limited (per replica, so up to N times the rate with N
+replicas), the API stays up, and limiting never silently fails open.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from eligate.eligibility import RedisTokenBucket
+from eligate.eligibility import RedisTokenBucket, redis_client
 from eligate.guards import TokenBucket
 from eligate.service._logging import get_logger
 
@@ -42,10 +44,6 @@ class RateLimiter(Protocol):
     async def close(self) -> None:
         """Release connections."""
         ...
-
-
-def _refused(tokens: float, rate: float) -> Decision:
-    return Decision(allowed=False, retry_after_seconds=max(1, math.ceil((1.0 - tokens) / rate)))
 
 
 class TokenBucketLimiter:
@@ -104,21 +102,25 @@ class RedisTokenBucketLimiter:
         self._bucket = RedisTokenBucket(client, prefix=prefix)
         self._rate = per_minute / 60.0
         self._burst = burst
+        self._fallback = TokenBucketLimiter(per_minute=per_minute, burst=burst)
+        self.degraded = 0
+        """Decisions taken by the per-replica fallback since start (Redis did not answer)."""
 
     @classmethod
     def from_url(
         cls, url: str, *, per_minute: int, burst: int, prefix: str = "eligate:rate:"
     ) -> RedisTokenBucketLimiter:
         """A limiter on a new client for ``url``; :meth:`close` closes it."""
-        return cls(Redis.from_url(url), per_minute=per_minute, burst=burst, prefix=prefix)
+        return cls(redis_client(url), per_minute=per_minute, burst=burst, prefix=prefix)
 
     async def acquire(self, client: str) -> Decision:
-        """See :meth:`RateLimiter.acquire`; lets the request through when Redis is down."""
+        """See :meth:`RateLimiter.acquire`; this replica's own bucket decides when Redis is down."""
         try:
             take = await self._bucket.take(client, rate=self._rate, burst=self._burst)
-        except (RedisError, OSError) as error:
-            get_logger().warning("service.rate_limit_unavailable", error_type=type(error).__name__)
-            return Decision(allowed=True)
+        except (RedisError, OSError, TimeoutError) as error:
+            get_logger().warning("service.rate_limit_degraded", error_type=type(error).__name__)
+            self.degraded += 1
+            return await self._fallback.acquire(client)
         if take.allowed:
             return Decision(allowed=True)
         return Decision(allowed=False, retry_after_seconds=max(1, math.ceil(take.wait_seconds)))

@@ -11,15 +11,16 @@ from starlette.responses import Response
 from eligate.eligibility import CachedAnswer, EligibilityOutcome
 from eligate.eligibility.errors import GuideRefusedError
 from eligate.service._fhir import TAG_SYSTEM, fhir_response, wants_fhir
+from eligate.service._json_route import JsonBodyRoute
 from eligate.service._models import EligibilityPublic, ErrorPublic, InquiryCreate
 from eligate.service._once import respond_once
 from eligate.service.deps import CorrelationIdDep, EligibilityCaller, StateDep
 from eligate.service.errors import INQUIRY_ERRORS, ApiError
 
-router = APIRouter(prefix="/v1", tags=["eligibility"])
+router = APIRouter(prefix="/v1", tags=["eligibility"], route_class=JsonBodyRoute)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorPublic} for status in (401, 403, 404, 409, 413, 422, 429)
+    status: {"model": ErrorPublic} for status in (401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
 
 

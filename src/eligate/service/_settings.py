@@ -2,9 +2,10 @@
 
 Nothing here runs at import. :func:`load_settings` builds a :class:`Settings` and
 turns every refusal into one :class:`SettingsError` line that names the variable,
-never its value (keys are secrets). Unsafe combinations are refused: the built-in
-development encryption key or cache salt outside ``development``, and a production
-service without API keys.
+never its value (keys are secrets). Unsafe combinations are refused: no encryption
+key or the built-in cache salt outside ``development``, and a production service
+without API keys. In development without a key, a random one is made on first start
+in the data directory (no key is written in the source).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from eligate.eligibility import KeyRing
 from eligate.llm import LLMConfig, LLMConfigError
 from eligate.payers import PayerRegistry
 from eligate.service.errors import SettingsError
@@ -43,8 +45,8 @@ Scope = Literal["normalize", "eligibility", "admin"]
 
 SCOPES: tuple[Scope, ...] = ("normalize", "eligibility", "admin")
 
-DEVELOPMENT_ENCRYPTION_KEY = "ZWxpZ2F0ZS1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
-"""The built-in key (Fernet format) that encrypts raw X12 at rest on a developer's machine."""
+LOCAL_KEY_FILE = "encryption.key"
+"""The key made on first start in development, in the data directory (mode 0600)."""
 
 DEVELOPMENT_CACHE_SALT = "eligate-development-cache-salt"
 SAMPLE_PROVIDER_NPI = "1999999984"
@@ -127,17 +129,20 @@ class Settings(BaseSettings):
     """Where embedded defaults keep their files (the SQLite audit store)."""
     database_url: str = ""
     """SQLAlchemy async URL of the audit store; a SQLite file under ``data_dir`` when unset."""
+    audit_anchor_file: Path | None = None
+    """Where the service appends signed anchors of the audit chain (outside the database);
+    ``data_dir/audit-anchors.jsonl`` when unset. Keep it on other storage than the database."""
     redis_url: str | None = None
     """Redis for the result cache and idempotency keys; in-process when unset."""
-    encryption_key: SecretStr = Field(
-        default=SecretStr(DEVELOPMENT_ENCRYPTION_KEY),
+    encryption_key: SecretStr | None = Field(
+        default=None,
         validation_alias=AliasChoices(
             "encryption_key", "ELIGATE_ENCRYPTION_KEY", "ELIGATE_AUDIT_KEYS"
         ),
     )
     """Keys that encrypt raw 270/271 at rest: ``[id:]base64`` 32-byte keys, comma-separated,
-    the first seals (also read from ELIGATE_AUDIT_KEYS); the built-in one is refused outside
-    development."""
+    the first seals (also read from ELIGATE_AUDIT_KEYS). Required outside development; in
+    development, unset means a random key made on first start in ``data_dir`` (mode 0600)."""
     cache_salt: SecretStr = SecretStr(DEVELOPMENT_CACHE_SALT)
     """Salt of the keyed hashes naming cache entries; built-in one refused outside development."""
     payers_dir: Path | None = None
@@ -260,7 +265,9 @@ class Settings(BaseSettings):
 
     @field_validator("encryption_key")
     @classmethod
-    def _key_ring(cls, value: SecretStr) -> SecretStr:
+    def _key_ring(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         entries = [e.strip() for e in value.get_secret_value().split(",")]
         for position, entry in enumerate(entries, start=1):
             encoded = entry.rpartition(":")[2].strip()
@@ -290,10 +297,10 @@ class Settings(BaseSettings):
             raise ValueError(str(error)) from None
         if self.environment == "development":
             return self
-        if self.encryption_key.get_secret_value() == DEVELOPMENT_ENCRYPTION_KEY:
+        if self.encryption_key is None:
             raise ValueError(
-                f"ELIGATE_ENCRYPTION_KEY is the built-in development key; "
-                f"set a key of your own for {self.environment}"
+                f"ELIGATE_ENCRYPTION_KEY is unset; {self.environment} needs a key of its own "
+                f"(eligate audit new-key --key-id ID)"
             )
         if self.cache_salt.get_secret_value() == DEVELOPMENT_CACHE_SALT:
             raise ValueError(
@@ -340,9 +347,19 @@ class Settings(BaseSettings):
             values["ELIGATE_LLM_API_KEY"] = self.llm_api_key.get_secret_value()
         return LLMConfig.from_env(values)
 
+    def encryption_keys(self) -> str:
+        """The key ring entries: ``encryption_key``, or in development the data dir's own key.
+
+        The local key is made on first use (``os.urandom``, mode 0600, never overwritten:
+        rows sealed with it stay readable). No key is written in the source.
+        """
+        if self.encryption_key is not None:
+            return self.encryption_key.get_secret_value()
+        return _local_key(self.data_dir / LOCAL_KEY_FILE)
+
     def primary_key(self) -> bytes:
-        """The first key of ``encryption_key`` (the one that seals), decoded."""
-        first = self.encryption_key.get_secret_value().split(",")[0]
+        """The first key of the key ring (the one that seals), decoded."""
+        first = self.encryption_keys().split(",")[0]
         encoded = first.rpartition(":")[2].strip()
         return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
 
@@ -350,6 +367,26 @@ class Settings(BaseSettings):
     def auth_enabled(self) -> bool:
         """API keys are checked unless in development with none configured."""
         return bool(self.api_keys) or self.environment != "development"
+
+
+def _local_key(path: Path) -> str:
+    """The key entry kept at ``path``; a new random one written there when none is."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = KeyRing.generate("local")
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    try:
+        os.write(descriptor, entry.encode() + b"\n")
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    return entry
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -4,6 +4,7 @@ The tree keeps "you configured or called it wrong" apart from "the request is ba
 
     ServiceError                    base of everything this package raises
     ├── SettingsError               the settings are unusable or unsafe   code: invalid_settings
+    ├── IdempotencyUnavailableError Redis did not answer     code: idempotency_unavailable
     └── ApiError                    an HTTP request is refused (4xx); routes raise it
         (status and code carried on the instance: ``unknown_payer``, ``rate_limited``,
         ``payload_too_large``, ``invalid_api_key``, ``idempotency_key_reused``...)
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from eligate.codes.errors import EligateError, UsageError
+from eligate.codes.errors import EligateError, StoreFaultError, UsageError
 from eligate.eligibility.errors import InquiryError
 from eligate.x12 import X12UsageError
 
@@ -43,6 +44,12 @@ class SettingsError(ServiceError, UsageError):
     """Settings could not be built: a value is invalid, or unsafe for the environment."""
 
     code = "invalid_settings"
+
+
+class IdempotencyUnavailableError(ServiceError, StoreFaultError):
+    """The shared idempotency store (Redis) did not answer in time; the route answers 503."""
+
+    code = "idempotency_unavailable"
 
 
 class ApiError(ServiceError, UsageError):
