@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import collections
 import csv
 import json
@@ -74,7 +75,8 @@ REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "11"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PAYERS = ("synaetna", "synblue", "syncigna", "synunited")
 SICK = "synunited"
-KEY = "ZWxpZ2F0ZS1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
+KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
+"""A key of this run's own (workers get it by environment): no key is written in the source."""
 ROOT = Path(__file__).resolve().parent.parent
 ELIGATE = str(ROOT / ".venv" / "bin" / "eligate")
 COLUMNS = ("appointment_id", "appointment_at", "payer_id", "member_id", "last_name",
@@ -176,6 +178,7 @@ class Bench:
             **os.environ,
             "ELIGATE_ENVIRONMENT": "development",
             "ELIGATE_DATABASE_URL": self.url,
+            "ELIGATE_ENCRYPTION_KEY": KEY,
             "ELIGATE_REDIS_URL": REDIS_URL,
             "ELIGATE_PAYERS_DIR": str(payers),
             "ELIGATE_BATCH_STREAM": stream,

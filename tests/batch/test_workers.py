@@ -87,6 +87,7 @@ class Run:
             "ELIGATE_BATCH_TICK_SECONDS": "0.5",
             "ELIGATE_LOG_LEVEL": "error",
             "ELIGATE_CACHE_SALT": self.salt,
+            "ELIGATE_ENCRYPTION_KEY": KEY,  # the key this test seals and reads the store with
         }
 
     def start(self, payers: Path, count: int) -> None:
