@@ -63,6 +63,13 @@ bench-service: install
 bench-service-isolation: install
 	$(BIN)/python bench/bench_service_isolation.py $(ARGS)
 
+# The night run: 1/2/4 `eligate worker` processes on the Redis stream broker, PostgreSQL,
+# the payer simulator (one payer slow, failing 30%); paced run; SIGKILLed workers.
+# ARGS="--items 20000" for a smaller run.
+.PHONY: bench-batch
+bench-batch: install
+	$(BIN)/python bench/bench_batch.py $(ARGS)
+
 # The rolling latency window over a million checks: memory flat, beside the old behaviour.
 .PHONY: bench-window
 bench-window: install

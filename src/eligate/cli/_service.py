@@ -47,10 +47,12 @@ def _settings(**overrides: Any) -> Settings:
 
 
 async def _serve(settings: Settings, factory: CoreFactory) -> None:
-    from eligate.service import build_server
+    from eligate.service import ComposedCore, build_batch, build_server
 
     core = await factory(settings)
-    server = build_server(settings, core)
+    # The night run (/v1/batches) rides on the composed core; a test's core has none.
+    batches = await build_batch(settings, core) if isinstance(core, ComposedCore) else None
+    server = build_server(settings, core, batches=batches)
     gc.freeze()  # start-up objects leave the collector's sight: shorter full-GC pauses
     await server.serve()
 

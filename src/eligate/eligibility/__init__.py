@@ -31,6 +31,7 @@ from eligate.eligibility._policy import (
     BATCH_TTL,
     REALTIME_TTL,
     STABLE_MEMBER_TTL,
+    asks_retry_later,
     cache_key,
     ttl_for,
 )
@@ -53,6 +54,10 @@ from eligate.eligibility._ports import (
 )
 from eligate.eligibility._redis_cache import (
     RedisCache,
+)
+from eligate.eligibility._shared_bucket import (
+    RedisTokenBucket,
+    Take,
 )
 from eligate.eligibility.errors import (
     BadDatabaseUrlError,
@@ -105,6 +110,7 @@ __all__ = [
     "PayerRefusedError",
     "PayerSummary",
     "RedisCache",
+    "RedisTokenBucket",
     "ResultCache",
     "SchemaMissingError",
     "SqlAuditStore",
@@ -113,7 +119,9 @@ __all__ = [
     "StoreUsageError",
     "StoredTransaction",
     "Submitter",
+    "Take",
     "VerifyReport",
+    "asks_retry_later",
     "cache_key",
     "ttl_for",
     "upgrade",

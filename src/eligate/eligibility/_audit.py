@@ -160,6 +160,11 @@ class SqlAuditStore:
         return cls(engine, keys=keys, clock=clock, schema=schema)
 
     @property
+    def engine(self) -> AsyncEngine:
+        """The engine: the batch keeps its runs and items in the same database."""
+        return self._engine
+
+    @property
     def sqlite_path(self) -> str | None:
         """The SQLite file this store writes, or ``None`` on PostgreSQL."""
         return self._engine.url.database if self._sqlite else None

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -141,8 +141,19 @@ class Core:
         except KeyError:
             raise UnknownPayerError(payer_id) from None
 
-    async def check(self, request: EligibilityRequest) -> EligibilityOutcome:
+    async def check(
+        self,
+        request: EligibilityRequest,
+        *,
+        before_send: Callable[[], Awaitable[None]] | None = None,
+        pace: Callable[[], Awaitable[None]] | None = None,
+    ) -> EligibilityOutcome:
         """Answer one inquiry from the cache, the payer, or the fallback policy.
+
+        ``before_send`` is awaited after a cache miss, just before the 270 goes to
+        the payer's lane: the batch claims the item there (an exception it raises
+        leaves :meth:`check` unsent). ``pace`` is awaited before each attempt in
+        the lane, retries included: the batch's shared per-payer token.
 
         Raises:
             UnknownPayerError: the payer is not in the registry.
@@ -159,8 +170,10 @@ class Core:
             return outcome
         x12_270 = self._build_270(request, lane.config)
         source = _audit_source(request)
+        if before_send is not None:
+            await before_send()
         try:
-            raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id)
+            raw_271 = await lane.call(x12_270, correlation_id=request.correlation_id, pace=pace)
         except PayerError as failure:
             return await self._fallback(
                 request=request, key=key, started=started, reason=failure.reason, x12_270=x12_270
@@ -202,6 +215,7 @@ class Core:
         if ttl > timedelta(0):
             await self._cache_put(key, answered, ttl, request)
         outcome = self._outcome(request=request, started=started, origin="payer", answer=answered)
+        outcome = outcome.model_copy(update={"x12_271": raw_271})
         status: AuditStatus = (
             "rejected" if all(r.coverage_status == "error" for r in results) else "verified"
         )

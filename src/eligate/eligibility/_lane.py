@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 import stamina
 import structlog
@@ -64,8 +65,17 @@ class PayerLane:
         self.attempts_made = 0
         """Every attempt sent (or started) towards the payer since the lane was built."""
 
-    async def call(self, x12_270: bytes, *, correlation_id: str) -> bytes:
+    async def call(
+        self,
+        x12_270: bytes,
+        *,
+        correlation_id: str,
+        pace: Callable[[], Awaitable[None]] | None = None,
+    ) -> bytes:
         """Send ``x12_270``; the payer's 271, within the payer's total budget.
+
+        ``pace`` is awaited before every attempt, retries included, after the lane's
+        own bucket: the batch's token from the bucket all workers share.
 
         Raises:
             PayerRefusedError: breaker open, bulkhead full, paced beyond the budget, or
@@ -105,6 +115,7 @@ class PayerLane:
                             budget=budget,
                             correlation_id=correlation_id,
                             number=number,
+                            pace=pace,
                         )
             ok = True
             return raw
@@ -131,6 +142,7 @@ class PayerLane:
         budget: asyncio.Timeout,
         correlation_id: str,
         number: int,
+        pace: Callable[[], Awaitable[None]] | None,
     ) -> bytes:
         """One attempt under ``permit``; settles the permit whatever happens."""
         try:
@@ -140,6 +152,8 @@ class PayerLane:
                 raise self._refused("paced", "pacing budget exceeded", correlation_id)
             if wait > 0:
                 await asyncio.sleep(wait)
+            if pace is not None:
+                await pace()
             self.attempts_made += 1
             try:
                 raw = await self.transport.send(x12_270)

@@ -82,6 +82,11 @@ class EligibilityOutcome(_Frozen):
     """Time the core spent on this request."""
     reason: str | None = None
     """Why the answer is a fallback or unable to verify (a stable code, e.g. ``breaker_open``)."""
+    x12_271: bytes | None = Field(default=None, exclude=True, repr=False)
+    """The payer's raw 271 behind a fresh answer (``origin="payer"``); never serialized.
+
+    The batch exports it beside the results; cache and fallback answers have none.
+    """
 
 
 @dataclass(frozen=True, slots=True)

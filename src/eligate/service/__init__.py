@@ -17,6 +17,11 @@ from eligate.service._compose import (
     build_proposer,
     build_server,
 )
+from eligate.service._compose_batch import (
+    batch_policy,
+    build_batch,
+    queue_config,
+)
 from eligate.service._idempotency import (
     Begin,
     IdempotencyStore,
@@ -98,6 +103,8 @@ __all__ = [
     "StoredResponse",
     "SubscriberCreate",
     "TokenBucketLimiter",
+    "batch_policy",
+    "build_batch",
     "build_core",
     "build_idempotency",
     "build_limiter",
@@ -107,4 +114,5 @@ __all__ = [
     "create_app",
     "hash_api_key",
     "load_settings",
+    "queue_config",
 ]

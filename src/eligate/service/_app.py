@@ -13,9 +13,16 @@ from importlib.metadata import PackageNotFoundError, version
 import stamina.instrumentation
 from fastapi import FastAPI
 
+from eligate.batch import BatchRuntime
 from eligate.eligibility import EligibilityCore
 from eligate.normalizer import Proposer
-from eligate.service import _routes_eligibility, _routes_normalize, _routes_ops, _routes_payers
+from eligate.service import (
+    _routes_batches,
+    _routes_eligibility,
+    _routes_normalize,
+    _routes_ops,
+    _routes_payers,
+)
 from eligate.service._handlers import exception_handlers
 from eligate.service._idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from eligate.service._logging import get_logger
@@ -46,6 +53,7 @@ def create_app(
     ready: ReadyCheck | None = None,
     limiter: RateLimiter | None = None,
     proposer: Proposer | None = None,
+    batches: BatchRuntime | None = None,
 ) -> FastAPI:
     """The eligate HTTP API around ``core``.
 
@@ -58,6 +66,7 @@ def create_app(
             (``build_limiter`` gives the Redis one; tests pass one with a fake clock).
         proposer: the model proposer ``POST /v1/normalize`` asks about what the rules
             leave unmapped; rules only when None (``build_proposer`` makes one from settings).
+        batches: the night run (``/v1/batches``); closed with the app. None: 503 there.
 
     Returns:
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
@@ -81,6 +90,7 @@ def create_app(
         ready=ready or core.ready,
         proposer=proposer,
         settle=_settle(settings),
+        batches=batches,
     )
 
     @asynccontextmanager
@@ -95,6 +105,8 @@ def create_app(
         try:
             yield
         finally:
+            if state.batches is not None:
+                await state.batches.close()
             try:
                 await state.core.close()
             finally:
@@ -120,6 +132,12 @@ def create_app(
     app.add_middleware(
         RequestContextMiddleware, metrics=metrics, max_request_bytes=settings.max_request_bytes
     )
-    for module in (_routes_normalize, _routes_eligibility, _routes_payers, _routes_ops):
+    for module in (
+        _routes_normalize,
+        _routes_eligibility,
+        _routes_payers,
+        _routes_batches,
+        _routes_ops,
+    ):
         app.include_router(module.router)
     return app

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from eligate.batch import BatchRuntime
 from eligate.eligibility import (
     Core,
     EligibilityCore,
@@ -57,8 +58,10 @@ class ComposedCore:
         audit: SqlAuditStore,
         cache: ResultCache,
         simulator: Simulator | None,
+        keys: KeyRing | None = None,
     ) -> None:
         self.core = core
+        self.keys = keys
         self.audit = audit
         self.cache = cache
         self.simulator = simulator
@@ -86,8 +89,13 @@ class ComposedCore:
             await self.simulator.stop()
 
 
-async def build_core(settings: Settings) -> EligibilityCore:
-    """Build the eligibility core ``serve`` and ``check`` run on, from ``settings``.
+async def build_core(
+    settings: Settings, *, store_timeout: float = 1.0, pool_size: int = 5
+) -> ComposedCore:
+    """Build the eligibility core ``serve``, ``check`` and the batch run on, from ``settings``.
+
+    ``store_timeout`` is the most one check waits on the cache or the audit store;
+    batch workers wait longer (an answer must not lose its audit record).
 
     Raises:
         StoreUnavailableError: the audit database cannot be reached.
@@ -98,7 +106,7 @@ async def build_core(settings: Settings) -> EligibilityCore:
     salt = settings.cache_salt.get_secret_value().encode()
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
-    audit = SqlAuditStore.from_url(settings.database_url, keys=keys)
+    audit = SqlAuditStore.from_url(settings.database_url, keys=keys, pool_size=pool_size)
     await audit.migrate()
     cache: ResultCache = (
         RedisCache.from_url(settings.redis_url, salt=salt, keys=keys)
@@ -121,8 +129,9 @@ async def build_core(settings: Settings) -> EligibilityCore:
             provider_npi=settings.provider_npi,
             provider_name=settings.provider_name,
         ),
+        store_timeout=store_timeout,
     )
-    return ComposedCore(core, audit=audit, cache=cache, simulator=simulator)
+    return ComposedCore(core, audit=audit, cache=cache, simulator=simulator, keys=keys)
 
 
 def build_idempotency(settings: Settings) -> IdempotencyStore:
@@ -152,14 +161,17 @@ def build_proposer(settings: Settings) -> Proposer | None:
     return LLMProposer(config)
 
 
-def build_server(settings: Settings, core: EligibilityCore) -> uvicorn.Server:
-    """A uvicorn server for the app on ``core``, bound where the settings say."""
+def build_server(
+    settings: Settings, core: EligibilityCore, *, batches: BatchRuntime | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for the app on ``core`` (and the night run), bound where settings say."""
     app = create_app(
         settings,
         core=core,
         idempotency=build_idempotency(settings),
         limiter=build_limiter(settings),
         proposer=build_proposer(settings),
+        batches=batches,
     )
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on"

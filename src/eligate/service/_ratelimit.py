@@ -19,6 +19,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from eligate.eligibility import RedisTokenBucket
 from eligate.guards import TokenBucket
 from eligate.service._logging import get_logger
 
@@ -94,41 +95,15 @@ class TokenBucketLimiter:
             del self._buckets[next(iter(self._buckets))]
 
 
-# The same bucket as eligate.guards.TokenBucket, kept in Redis so that every replica
-# draws from it (a Python object cannot be shared across processes): one hash per
-# key, refilled by the Redis server's clock so replicas agree.
-# Returns {allowed (0/1), tokens left as a string}. The key expires once the bucket
-# would be full again: an idle client costs nothing.
-_TAKE = """
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
-local tokens = tonumber(state[1]) or burst
-local updated = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
-return {allowed, tostring(tokens)}
-"""
-
-
 class RedisTokenBucketLimiter:
-    """Buckets in Redis shared by every replica; one hash per client with an expiry."""
+    """Buckets in Redis shared by every replica (:class:`~eligate.eligibility.RedisTokenBucket`)."""
 
     def __init__(
         self, client: Redis, *, per_minute: int, burst: int, prefix: str = "eligate:rate:"
     ) -> None:
-        self._client = client
+        self._bucket = RedisTokenBucket(client, prefix=prefix)
         self._rate = per_minute / 60.0
         self._burst = burst
-        self._prefix = prefix
 
     @classmethod
     def from_url(
@@ -140,16 +115,14 @@ class RedisTokenBucketLimiter:
     async def acquire(self, client: str) -> Decision:
         """See :meth:`RateLimiter.acquire`; lets the request through when Redis is down."""
         try:
-            allowed, tokens = await self._client.eval(
-                _TAKE, 1, self._prefix + client, str(self._rate), str(self._burst)
-            )
+            take = await self._bucket.take(client, rate=self._rate, burst=self._burst)
         except (RedisError, OSError) as error:
             get_logger().warning("service.rate_limit_unavailable", error_type=type(error).__name__)
             return Decision(allowed=True)
-        if int(allowed):
+        if take.allowed:
             return Decision(allowed=True)
-        return _refused(float(tokens), self._rate)
+        return Decision(allowed=False, retry_after_seconds=max(1, math.ceil(take.wait_seconds)))
 
     async def close(self) -> None:
         """Close the Redis client."""
-        await self._client.aclose()
+        await self._bucket.close()

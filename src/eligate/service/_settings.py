@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import json
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -157,6 +158,38 @@ class Settings(BaseSettings):
     """How long an ``Idempotency-Key`` and its response are kept."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Lowest level of log events written."""
+    batch_deadline: time = time(5, 30)
+    """Local time by which every item of a night run is final (``HH:MM``)."""
+    batch_timezone: str | None = None
+    """IANA zone of ``batch_deadline`` and ``scheduler_at``; the machine's own when unset."""
+    batch_before_appointment_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    """...or this long before the item's appointment, whichever comes first."""
+    batch_retry_delays: Annotated[tuple[float, ...], NoDecode] = (30.0, 120.0, 600.0)
+    """Seconds before each retry of a transient payer failure, comma-separated."""
+    batch_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    """How long a worker holds an item it asks about; longer than a payer's total timeout."""
+    batch_claim_idle_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    """A queue message pending this long with a (dead) worker is claimed by another."""
+    batch_chunk_size: int = Field(default=25, ge=1, le=1000)
+    """Items per queue message."""
+    batch_tick_seconds: float = Field(default=5.0, gt=0, le=600)
+    """How often a run's watchdog queues due retries and orphaned items again."""
+    batch_worker_tasks: int = Field(default=16, ge=1, le=1000)
+    """Queue messages one worker works on at once."""
+    batch_concurrency: int = Field(default=64, ge=1, le=10_000)
+    """Items one worker process works on at once."""
+    batch_db_pool_size: int = Field(default=20, ge=1, le=500)
+    """Database connections of one batch worker (the audit and batch stores share them)."""
+    batch_store_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    """How long a worker waits on the audit store per write (a batch answer is not dropped)."""
+    batch_resend_unknown: bool = False
+    """Ask again for an item whose worker died after sending (risks a duplicate 270)."""
+    batch_stream: str = Field(default="eligate:batch", min_length=1, max_length=200)
+    """Redis stream key of the batch queue."""
+    scheduler_dir: Path | None = None
+    """Folder ``eligate scheduler`` takes the newest appointment file from."""
+    scheduler_at: time = time(2, 0)
+    """Local time ``eligate scheduler`` submits the night run."""
     llm_base_url: str | None = None
     """OpenAI-compatible ``/v1`` URL of the proposer model; rules only when unset."""
     llm_model: str | None = None
@@ -190,6 +223,33 @@ class Settings(BaseSettings):
             data_dir = Path(str(data.get("data_dir") or ".eligate"))
             return {**data, "database_url": f"sqlite+aiosqlite:///{data_dir / 'eligate.db'}"}
         return data
+
+    @field_validator("batch_retry_delays", mode="before")
+    @classmethod
+    def _delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            try:
+                delays = tuple(float(part) for part in parts)
+            except ValueError:
+                raise ValueError("comma-separated seconds, e.g. 30,120,600") from None
+            if any(delay < 0 for delay in delays):
+                raise ValueError("a retry delay cannot be negative")
+            return delays
+        return value
+
+    @field_validator("batch_timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone (e.g. America/New_York)") from None
+        return value
 
     @field_validator("api_keys", mode="before")
     @classmethod

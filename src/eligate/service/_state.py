@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from eligate.eligibility import EligibilityCore
 from eligate.normalizer import Proposer
@@ -11,6 +12,9 @@ from eligate.service._idempotency import IdempotencyStore
 from eligate.service._metrics import Metrics
 from eligate.service._ratelimit import RateLimiter
 from eligate.service._settings import ApiKey, Settings
+
+if TYPE_CHECKING:
+    from eligate.batch import BatchRuntime
 
 ReadyCheck = Callable[[], Awaitable[bool]]
 """Whether the core can answer now (``/readyz``)."""
@@ -31,3 +35,5 @@ class ServiceState:
     """The model proposer for what the rules leave unmapped; ``None``: rules only."""
     settle: bool = False
     """Whether fully accepted proposals leave ``unmapped`` (see ``LLMConfig.settle``)."""
+    batches: BatchRuntime | None = None
+    """The night run's queue and store; ``None``: ``/v1/batches`` answers 503."""

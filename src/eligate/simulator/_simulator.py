@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import json
 import random
+import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from eligate.payers import (
     Timeouts,
     X12Ids,
 )
-from eligate.simulator._synthetic import Bad270Error, read_270, synthetic_271
+from eligate.simulator._synthetic import Bad270Error, question_of, read_270, synthetic_271
 from eligate.x12 import (
     CORE_RULE_VERSION,
     REQUEST_PAYLOAD_TYPE,
@@ -193,6 +194,11 @@ class SimulatedPayer:
     """Requests that reached this payer (including those answered 500 or 503)."""
     answered: int = 0
     """Requests answered with a 271."""
+    answers: list[tuple[float, str]] | None = None
+    """When kept (:meth:`Simulator.keep_answers`): each 271 sent, as (monotonic time,
+    question); a question asked twice shows a duplicate 270, times show the rate seen."""
+    arrivals: list[float] | None = None
+    """When kept: the monotonic time each request arrived (answered or not): the rate seen."""
     control: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -211,6 +217,8 @@ class SimulatedPayer:
     async def handle(self, request: _Request) -> _Response:
         """Answer one HTTP request as the behaviour says."""
         self.requests += 1
+        if self.arrivals is not None:
+            self.arrivals.append(time.monotonic())
         behavior = self.behavior
         if request.method != "POST" or request.path != _CORE_PATH:
             return _text(404, "not found")
@@ -243,6 +251,8 @@ class SimulatedPayer:
         )
         body, content_type = encode_multipart(envelope.fields())
         self.answered += 1
+        if self.answers is not None:
+            self.answers.append((time.monotonic(), question_of(asked)))
         return 200, {"Content-Type": content_type}, body
 
 
@@ -281,6 +291,12 @@ class Simulator:
             await payer.server.unlisten()
         else:
             await payer.server.listen()
+
+    def keep_answers(self) -> None:
+        """From now on, log requests (``payer.arrivals``) and answered questions (``answers``)."""
+        for payer in self.payers.values():
+            payer.answers = []
+            payer.arrivals = []
 
     def registry(self, **overrides: object) -> PayerRegistry:
         """A registry pointing at these payers (``overrides`` replace PayerConfig fields)."""

@@ -134,6 +134,18 @@ def _person(found: dict[str, str]) -> AskedPerson:
     )
 
 
+def question_of(asked: Asked270) -> str:
+    """What the 270 asked, as one line: member, patient, date of service and service types.
+
+    Two 270s with one question line are the same question (a duplicate within a run).
+    Synthetic members only: the simulator never sees real ones.
+    """
+    dependent = asked.dependent
+    patient = "" if dependent is None else f"{dependent.last_name}/{dependent.first_name}"
+    types = ",".join(sorted(asked.service_types))
+    return f"{asked.subscriber.member_id}|{patient}|{asked.date_of_service}|{types}"
+
+
 def member_known(member_id: str) -> bool:
     """Whether the simulator has this member: ``SYN`` followed by six digits."""
     return len(member_id) == 9 and member_id.startswith(_KNOWN) and member_id[3:].isdigit()
