@@ -8,6 +8,7 @@ can check that every rendering parses to the same tree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from hypothesis import strategies as st
 
@@ -169,3 +170,61 @@ BREAKER_STEPS = st.lists(
     st.sampled_from(["acquire", "succeed", "fail", "release", "tick"]), max_size=80
 )
 """What can happen to a breaker: a caller asks, a call ends one of three ways, time passes."""
+
+
+# --- x12: 834 enrollment interchanges ----------------------------------------------
+
+_D8 = st.dates(min_value=date(1930, 1, 1), max_value=date(2030, 12, 31)).map(
+    lambda d: d.strftime("%Y%m%d")
+)
+_NAME = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=12)
+
+
+@st.composite
+def enrollment_members(draw: st.DrawFn) -> list[tuple[Element, ...]]:
+    """One 834 member loop (INS..HD..DTP) with random IDs, names, codes and dates."""
+    member = draw(_ID)
+    loop: list[tuple[Element, ...]] = [
+        (
+            "INS",
+            draw(st.sampled_from(["Y", "N"])),
+            draw(st.sampled_from(["18", "01", "19"])),
+            draw(st.sampled_from(["001", "021", "024", "025", "030"])),
+            draw(st.sampled_from(["", "28", "07", "XN", "AI"])),
+            draw(st.sampled_from(["A", "C", "", "S"])),
+            "",
+            "",
+            draw(st.sampled_from(["FT", "TE", ""])),
+        ),
+        ("REF", "0F", member),
+    ]
+    if draw(st.booleans()):
+        loop.append(("REF", "23", draw(_ID)))
+    if draw(st.booleans()):
+        loop.append(("DTP", "356", "D8", draw(_D8)))
+    loop += [
+        ("NM1", "IL", "1", draw(_NAME), draw(_NAME), "", "", "", "ZZ", member),
+        ("DMG", "D8", draw(_D8), draw(st.sampled_from(["F", "M", "U"]))),
+        ("HD", draw(st.sampled_from(["021", "024", "030"])), "", "HLT", draw(_NAME), "EMP"),
+        ("DTP", "348", "D8", draw(_D8)),
+    ]
+    return loop
+
+
+@st.composite
+def enrollments(draw: st.DrawFn) -> list[tuple[Element, ...]]:
+    """An 834 interchange as abstract segments: header, then one to five member loops."""
+    body: list[tuple[Element, ...]] = [
+        ("BGN", "00", draw(_ID), draw(_D8), "0200", "", "", "", "2"),
+        ("N1", "P5", "SYNTHETIC EMPLOYER", "FI", "999999999"),
+        ("N1", "IN", "SYNTHETIC PLAN", "FI", "999999998"),
+    ]
+    for loop in draw(st.lists(enrollment_members(), min_size=1, max_size=5)):
+        body.extend(loop)
+    return [
+        ("GS", "BE", "SENDER", "RECEIVER", "20240101", "1200", "1", "X", "005010X220A1"),
+        ("ST", "834", "0001", "005010X220A1"),
+        *body,
+        ("SE", str(len(body) + 2), "0001"),
+        ("GE", "1", "1"),
+    ]

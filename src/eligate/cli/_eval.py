@@ -15,10 +15,20 @@ _GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
 
 def register(app: typer.Typer) -> None:
     """Add ``eval`` to ``app``."""
-    app.command("eval")(eval_command)
+    app.command(
+        "eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )(eval_command)
 
 
 def eval_command(  # noqa: PLR0917 - typer passes options by name
+    ctx: typer.Context,
+    suite: Annotated[
+        str,
+        typer.Argument(
+            help="gold: the 271 gold sets; triage: the exception list "
+            "(options --train-nights, --test-nights, --seed, --drift-runs, --scale, --models)."
+        ),
+    ] = "gold",
     proposer: Annotated[
         str, typer.Option(help="Which proposer to measure: rules, or llm (ELIGATE_LLM_*).")
     ] = "rules",
@@ -30,8 +40,18 @@ def eval_command(  # noqa: PLR0917 - typer passes options by name
     min_precision: Annotated[float, typer.Option(help="Exit 1 below this precision.")] = 1.0,
     max_false_accepts: Annotated[int, typer.Option(help="Exit 1 above this count.")] = 0,
 ) -> None:
-    """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report."""
-    from eligate.cli import _llm
+    """Measure a proposer plus the gate on the gold sets; print a table, write a JSON report.
+
+    ``eligate eval triage`` measures the exception list instead (see :mod:`eligate.cli._triage`).
+    """
+    from eligate.cli import _llm, _triage
+
+    if suite == "triage":
+        _triage.eval_main(ctx.args, report=report)
+        return
+    if suite != "gold" or ctx.args:
+        what = suite if suite != "gold" else " ".join(ctx.args)
+        fail(InputFileError("unknown_eval", what, "the suites are gold and triage"))
     from eligate.evals import load_gold, render, rules_proposer, run
 
     if proposer not in ("rules", "llm"):

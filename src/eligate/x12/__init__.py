@@ -1,4 +1,4 @@
-"""X12 5010 (and 4010) eligibility: tokenizer, envelopes, 271 loop tree, code sets, writers.
+"""X12 5010 (and 4010): tokenizer, envelopes, 271 loop tree, 834 reader, code sets, writers.
 
 Also the CAQH CORE real-time envelope (MIME multipart) 270s and 271s travel in.
 Pure: no I/O beyond reading the code-set data files shipped with the package.
@@ -16,6 +16,13 @@ from eligate.x12._core_envelope import (
     decode_multipart,
     encode_multipart,
 )
+from eligate.x12._enrollment import (
+    Coverage834,
+    Member834,
+    Transaction834,
+    read_834,
+    read_enrollment,
+)
 from eligate.x12._envelope import Document, TransactionSet, read_document
 from eligate.x12._loops import BenefitLoop, Party, RelatedEntity, Transaction271, read_271
 from eligate.x12._segments import DEFAULT_DELIMITERS, Delimiters, Segment
@@ -24,6 +31,7 @@ from eligate.x12._warnings import X12Warning
 from eligate.x12.errors import (
     EmptyInputError,
     NotA271Error,
+    NotAn834Error,
     NotX12Error,
     TruncatedError,
     X12Error,
@@ -40,19 +48,23 @@ __all__ = [
     "Code",
     "CodeSet",
     "CoreEnvelope",
+    "Coverage834",
     "Delimiters",
     "Document",
     "EmptyInputError",
     "Envelope270",
     "Inquiry270",
     "InquiryPerson",
+    "Member834",
     "NotA271Error",
+    "NotAn834Error",
     "NotX12Error",
     "Party",
     "RelatedEntity",
     "Segment",
     "Tokens",
     "Transaction271",
+    "Transaction834",
     "TransactionSet",
     "TruncatedError",
     "X12Error",
@@ -69,6 +81,8 @@ __all__ = [
     "encode_multipart",
     "npi_is_valid",
     "read_271",
+    "read_834",
     "read_document",
+    "read_enrollment",
     "tokenize",
 ]

@@ -3,11 +3,12 @@
 The tree keeps "you called it wrong" apart from "the data is bad"::
 
     X12Error                      base of everything this package raises
-    ├── X12InputError             the bytes given are not a usable 271 (data is bad)
+    ├── X12InputError             the bytes given are not a usable 271 or 834 (data is bad)
     │   ├── EmptyInputError       nothing but whitespace       code: empty_input
     │   ├── NotX12Error           no ISA/GS/ST header found    code: not_x12
     │   ├── TruncatedError        a transaction has no SE      code: truncated
-    │   └── NotA271Error          X12, but no 271 inside       code: not_271
+    │   ├── NotA271Error          X12, but no 271 inside       code: not_271
+    │   └── NotAn834Error         X12, but no 834 inside       code: not_834
     └── X12UsageError             the caller passed something invalid (e.g. to build_270)
 
 Every input error carries a stable ``code`` and, where one applies, the index of
@@ -66,6 +67,12 @@ class NotA271Error(X12InputError):
     """The input is X12 but holds no 271 transaction set."""
 
     code = "not_271"
+
+
+class NotAn834Error(X12InputError):
+    """The input is X12 but holds no 834 transaction set."""
+
+    code = "not_834"
 
 
 class X12UsageError(X12Error, UsageError, ValueError):
