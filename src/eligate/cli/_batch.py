@@ -133,6 +133,7 @@ async def _submit(settings: Settings, path: Path, *, wait: bool) -> Submitted:
             policy=runtime.policy,
             kicker=runtime.kicker,
             resume=embedded,
+            announcer=composed.core.announcer,
         )
         for refusal in submitted.refused:
             typer.echo(f"eligate: refused {refusal.line()}", err=True)

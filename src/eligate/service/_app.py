@@ -15,13 +15,16 @@ from fastapi import FastAPI
 
 from eligate.batch import BatchRuntime
 from eligate.eligibility import EligibilityCore
+from eligate.events import EventStream, MemoryEventStream
 from eligate.normalizer import Proposer
 from eligate.service import (
     _routes_batches,
     _routes_eligibility,
+    _routes_events,
     _routes_normalize,
     _routes_ops,
     _routes_payers,
+    _routes_webhooks,
 )
 from eligate.service._handlers import exception_handlers
 from eligate.service._idempotency import IdempotencyStore, InMemoryIdempotencyStore
@@ -30,7 +33,7 @@ from eligate.service._metrics import Metrics
 from eligate.service._middleware import RequestContextMiddleware
 from eligate.service._ratelimit import RateLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
-from eligate.service._state import ReadyCheck, ServiceState
+from eligate.service._state import EventConfig, ReadyCheck, ServiceState, WebhookState
 
 
 def _version() -> str:
@@ -54,6 +57,9 @@ def create_app(
     limiter: RateLimiter | None = None,
     proposer: Proposer | None = None,
     batches: BatchRuntime | None = None,
+    events: EventStream | None = None,
+    event_config: EventConfig | None = None,
+    webhooks: WebhookState | None = None,
 ) -> FastAPI:
     """The eligate HTTP API around ``core``.
 
@@ -67,6 +73,10 @@ def create_app(
         proposer: the model proposer ``POST /v1/normalize`` asks about what the rules
             leave unmapped; rules only when None (``build_proposer`` makes one from settings).
         batches: the night run (``/v1/batches``); closed with the app. None: 503 there.
+        events: the stream ``/v1/events`` serves (the one the core announces on);
+            an empty in-process one when None. Its owner (the composed core) closes it.
+        event_config: heartbeat and poll intervals of ``/v1/events``.
+        webhooks: subscriptions and deliveries (``/v1/webhooks``); None: 503 there.
 
     Returns:
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
@@ -91,6 +101,9 @@ def create_app(
         proposer=proposer,
         settle=_settle(settings),
         batches=batches,
+        events=events if events is not None else MemoryEventStream(),
+        event_config=event_config or EventConfig(),
+        webhooks=webhooks,
     )
 
     @asynccontextmanager
@@ -137,7 +150,9 @@ def create_app(
         _routes_eligibility,
         _routes_payers,
         _routes_batches,
+        _routes_events,
         _routes_ops,
+        _routes_webhooks,
     ):
         app.include_router(module.router)
     return app

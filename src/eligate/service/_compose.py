@@ -28,6 +28,7 @@ from eligate.eligibility import (
     SqlAuditStore,
     Submitter,
 )
+from eligate.events import Announcer, EventStream, MemoryEventStream, RedisEventStream
 from eligate.normalizer import LLMProposer, Proposer
 from eligate.payers import load_registry
 from eligate.service._app import create_app
@@ -59,8 +60,11 @@ class ComposedCore:
         cache: ResultCache,
         simulator: Simulator | None,
         keys: KeyRing | None = None,
+        events: EventStream | None = None,
     ) -> None:
         self.core = core
+        self.events = events
+        """The stream the core announces on (closed with the core)."""
         self.keys = keys
         self.audit = audit
         self.cache = cache
@@ -85,6 +89,10 @@ class ComposedCore:
     async def close(self) -> None:
         """Close the core (its lanes, cache and store), then stop the simulator."""
         await self.core.close()
+        if self.core.announcer is not None:
+            await self.core.announcer.drain()
+        if self.events is not None:
+            await self.events.close()
         if self.simulator is not None:
             await self.simulator.stop()
 
@@ -119,7 +127,9 @@ async def build_core(
     else:
         simulator = await start_simulator()
         registry = simulator.registry()
+    events = build_events(settings)
     core = Core(
+        announcer=Announcer(events),
         registry=registry,
         cache=cache,
         audit=audit,
@@ -131,7 +141,18 @@ async def build_core(
         ),
         store_timeout=store_timeout,
     )
-    return ComposedCore(core, audit=audit, cache=cache, simulator=simulator, keys=keys)
+    return ComposedCore(
+        core, audit=audit, cache=cache, simulator=simulator, keys=keys, events=events
+    )
+
+
+def build_events(settings: Settings) -> EventStream:
+    """A Redis stream with ``redis_url`` (every replica sees every event), else in-process."""
+    if settings.redis_url:
+        return RedisEventStream.from_url(
+            settings.redis_url, key=settings.events_stream, retain=settings.events_retain
+        )
+    return MemoryEventStream(retain=settings.events_retain)
 
 
 def build_idempotency(settings: Settings) -> IdempotencyStore:
@@ -168,6 +189,7 @@ def build_server(
     app = create_app(
         settings,
         core=core,
+        events=core.events if isinstance(core, ComposedCore) else None,
         idempotency=build_idempotency(settings),
         limiter=build_limiter(settings),
         proposer=build_proposer(settings),
