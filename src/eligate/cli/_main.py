@@ -12,7 +12,17 @@ import sys
 
 import typer
 
-from eligate.cli import _audit, _batch, _eval, _llm, _normalize, _service, _simulate, _triage
+from eligate.cli import (
+    _audit,
+    _batch,
+    _eval,
+    _llm,
+    _normalize,
+    _service,
+    _simulate,
+    _triage,
+    _webhooks,
+)
 
 EXIT_INTERNAL = 70
 
@@ -31,7 +41,7 @@ def _root() -> None:
     """US healthcare eligibility: X12 271 normalization, validation and real-time checks."""
 
 
-for _area in (_normalize, _eval, _llm, _service, _audit, _simulate, _batch, _triage):
+for _area in (_normalize, _eval, _llm, _service, _audit, _simulate, _batch, _triage, _webhooks):
     _area.register(app)
 
 

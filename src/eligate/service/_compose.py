@@ -39,6 +39,7 @@ from eligate.service._idempotency import (
 )
 from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
+from eligate.service._state import WebhookState
 from eligate.simulator import Simulator, start_simulator
 
 CoreFactory = Callable[[Settings], Awaitable[EligibilityCore]]
@@ -183,7 +184,11 @@ def build_proposer(settings: Settings) -> Proposer | None:
 
 
 def build_server(
-    settings: Settings, core: EligibilityCore, *, batches: BatchRuntime | None = None
+    settings: Settings,
+    core: EligibilityCore,
+    *,
+    batches: BatchRuntime | None = None,
+    webhooks: WebhookState | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for the app on ``core`` (and the night run), bound where settings say."""
     app = create_app(
@@ -194,6 +199,7 @@ def build_server(
         limiter=build_limiter(settings),
         proposer=build_proposer(settings),
         batches=batches,
+        webhooks=webhooks,
     )
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on"
