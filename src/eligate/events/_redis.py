@@ -116,6 +116,14 @@ class RedisEventStream:
             raise EventStreamUnavailableError(f"event stream: {type(error).__name__}") from None
         return _text(rows[0][0]) if rows else "0-0"
 
+    async def recent(self, limit: int) -> tuple[Event, ...]:
+        """The newest ``limit`` events (``XREVRANGE``), oldest first."""
+        try:
+            rows: Any = await self._client.xrevrange(self._key, count=limit)
+        except RedisError as error:
+            raise EventStreamUnavailableError(f"event stream: {type(error).__name__}") from None
+        return tuple(self._event(i, f) for i, f in reversed(rows))
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()

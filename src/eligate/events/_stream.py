@@ -42,6 +42,9 @@ class EventStream(Protocol):
     async def latest_id(self) -> str:
         """The id of the newest event, ``"0-0"`` on an empty stream (read from now on)."""
 
+    async def recent(self, limit: int) -> tuple[Event, ...]:
+        """The newest ``limit`` events, oldest first (the dashboard's look back)."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -96,6 +99,10 @@ class MemoryEventStream:
     async def latest_id(self) -> str:
         """The newest id, or ``0-0``."""
         return self._events[-1].id if self._events else "0-0"
+
+    async def recent(self, limit: int) -> tuple[Event, ...]:
+        """The newest ``limit`` events, oldest first."""
+        return tuple(self._events)[-limit:] if limit > 0 else ()
 
     async def close(self) -> None:
         """Nothing to release."""

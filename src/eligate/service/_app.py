@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import stamina.instrumentation
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from eligate.batch import BatchRuntime
 from eligate.eligibility import EligibilityCore
@@ -19,6 +20,7 @@ from eligate.events import EventStream, MemoryEventStream
 from eligate.normalizer import Proposer
 from eligate.service import (
     _routes_batches,
+    _routes_dashboard,
     _routes_eligibility,
     _routes_events,
     _routes_normalize,
@@ -153,6 +155,12 @@ def create_app(
         _routes_events,
         _routes_ops,
         _routes_webhooks,
+        _routes_dashboard,
     ):
         app.include_router(module.router)
+    app.mount(
+        "/dashboard/static",
+        StaticFiles(directory=_routes_dashboard.STATIC),
+        name="dashboard-static",
+    )
     return app
