@@ -74,3 +74,9 @@ bench-batch: install
 .PHONY: bench-window
 bench-window: install
 	$(BIN)/python bench/bench_window.py
+
+# Watching it live: webhook delivery latency (event -> receiver, Redis stream + PostgreSQL
+# outbox) beside a plain POST, and the dashboard's first paint in headless Chromium.
+.PHONY: bench-live
+bench-live: install
+	$(BIN)/python bench/bench_live.py $(ARGS)

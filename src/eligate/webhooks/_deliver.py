@@ -94,10 +94,19 @@ class Deliverer:
         return await self._store.fan_out(page.events, upto=page.events[-1].id)
 
     async def deliver_due(self) -> int:
-        """One attempt for each subscription's due head of line; attempts made."""
-        heads = await self._store.claim_heads(lease=self.policy.lease)
-        await asyncio.gather(*(self._attempt(head) for head in heads))
-        return len(heads)
+        """Send each subscription's due front of line, in order; attempts made."""
+        runs = await self._store.claim_heads(lease=self.policy.lease)
+        made = await asyncio.gather(*(self._run(run) for run in runs))
+        return sum(made)
+
+    async def _run(self, run: list[tuple[DeliveryPublic, str]]) -> int:
+        """One subscription's deliveries in order, stopping at the first that fails."""
+        target = await self._store.target(run[0][0].subscription_id)
+        for n, (delivery, body) in enumerate(run):
+            if not await self._attempt(delivery, body, target):
+                await self._store.release([d.delivery_id for d, _ in run[n + 1 :]])
+                return n + 1
+        return len(run)
 
     async def pump(self) -> int:
         """Fan out, then deliver until nothing is due; attempts made."""
@@ -119,15 +128,14 @@ class Deliverer:
         spread = (self._rand() * 2 - 1) * self.policy.jitter
         return base * (1 + spread)
 
-    async def _attempt(self, delivery: DeliveryPublic) -> None:
-        target = await self._store.target(delivery.subscription_id)
+    async def _attempt(self, delivery: DeliveryPublic, body: str, target: Target | None) -> bool:
+        """One attempt; whether the line may go on (delivered)."""
         if target is None:
             await self._store.settle(
                 delivery.delivery_id, state="dead", status=None, error="endpoint_disabled"
             )
-            return
+            return True
         now = self._store.now()
-        body = await self._store.payload(delivery.delivery_id)
         message_id = webhook_id(delivery.subscription_id, delivery.event_id)
         status: int | None = None
         error: str | None = None
@@ -154,7 +162,7 @@ class Deliverer:
             await self._store.settle(
                 delivery.delivery_id, state="delivered", status=status, error=None
             )
-            return
+            return True
         if status == 410:
             await self._store.settle(
                 delivery.delivery_id, state="dead", status=status, error="gone"
@@ -163,7 +171,7 @@ class Deliverer:
             await self._announce(
                 "webhook.endpoint_disabled", delivery, reason="receiver_gone_410", status=status
             )
-            return
+            return False
         wait = self._wait(attempts)
         reason = error or f"http_{status}"
         if wait is None:
@@ -171,12 +179,13 @@ class Deliverer:
                 delivery.delivery_id, state="dead", status=status, error=reason
             )
             await self._announce("webhook.delivery_failed", delivery, reason=reason, status=status)
-            return
+            return True  # dead-lettered: the rest of the line goes on
         if retry_after is not None and status in (429, 503):
             wait = max(wait, min(retry_after, self.policy.max_retry_after))
         await self._store.settle(
             delivery.delivery_id, state="pending", status=status, error=reason, next_at=now + wait
         )
+        return False
 
     async def _post(
         self, target: Target, message_id: str, now: datetime, body: str

@@ -266,44 +266,73 @@ class WebhookStore:
                 )
         return written
 
-    async def claim_heads(self, *, limit: int = 100, lease: timedelta) -> list[DeliveryPublic]:
-        """Claim each subscription's oldest pending delivery that is due (one per subscription).
+    async def claim_heads(
+        self, *, lease: timedelta, per_subscription: int = 50
+    ) -> list[list[tuple[DeliveryPublic, str]]]:
+        """Claim, per subscription, the due front of its line: up to ``per_subscription``.
 
-        Only the head of a subscription's line is tried, so its receiver gets events
-        in order; the claim (a lease) keeps two workers off the same delivery.
+        Only the front of a subscription's line is tried, in ``delivery_id`` order,
+        so its receiver gets events in order; a run stops at the first delivery not
+        yet due. The claim (a lease) keeps two workers off the same deliveries.
+        Returns each subscription's run with the bodies.
         """
         now = self.now()
         d = t.deliveries
+        rank = (
+            sa.func.row_number()
+            .over(partition_by=d.c.subscription_id, order_by=d.c.delivery_id)
+            .label("rank")
+        )
+        front = sa.select(d, rank).where(d.c.state == "pending").subquery()
+        query = (
+            sa.select(front)
+            .where(front.c.rank <= per_subscription)
+            .order_by(front.c.subscription_id, front.c.delivery_id)
+        )
+        runs: list[list[tuple[DeliveryPublic, str]]] = []
         async with self._engine.begin() as connection:
-            heads = (
-                sa.select(sa.func.min(d.c.delivery_id))
-                .where(d.c.state == "pending")
-                .group_by(d.c.subscription_id)
-                .limit(limit)
-            )
-            rows = list(
-                await connection.execute(
-                    sa.select(d).where(
-                        d.c.delivery_id.in_(heads),
-                        d.c.next_attempt_at <= now,
-                        sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now),
-                    )
-                )
-            )
-            claimed = []
+            rows = list(await connection.execute(query))
+            by_sub: dict[str, list[Any]] = {}
             for row in rows:
+                by_sub.setdefault(row.subscription_id, []).append(row)
+            for line in by_sub.values():
+                due = []
+                for row in line:
+                    leased = _aware(row.lease_until)
+                    if _aware(row.next_attempt_at) > now or (leased is not None and leased >= now):  # type: ignore[operator]
+                        break
+                    due.append(row)
+                if not due:
+                    continue
                 won = await connection.execute(
                     sa.update(d)
                     .where(
-                        d.c.delivery_id == row.delivery_id,
+                        d.c.delivery_id.in_([row.delivery_id for row in due]),
                         d.c.state == "pending",
                         sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now),
                     )
                     .values(lease_until=now + lease)
+                    .returning(d.c.delivery_id)
                 )
-                if won.rowcount == 1:
-                    claimed.append(self._delivery(row))
-        return claimed
+                got = {int(i) for i in won.scalars()}
+                run = []
+                for row in due:  # the contiguous front only: order is the promise
+                    if row.delivery_id not in got:
+                        break
+                    run.append((self._delivery(row), str(row.payload)))
+                runs.append(run)
+        return runs
+
+    async def release(self, delivery_ids: Sequence[int]) -> None:
+        """Give back claimed deliveries not tried (their line stopped at a failure)."""
+        if not delivery_ids:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                sa.update(t.deliveries)
+                .where(t.deliveries.c.delivery_id.in_(list(delivery_ids)))
+                .values(lease_until=None)
+            )
 
     async def payload(self, delivery_id: int) -> str:
         """The body of a delivery."""
