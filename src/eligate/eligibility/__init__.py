@@ -27,6 +27,15 @@ from eligate.eligibility._crypto import (
     AuditKey,
     KeyRing,
 )
+from eligate.eligibility._inquiry import (
+    Context,
+    EligibilityCore,
+    EligibilityOutcome,
+    EligibilityRequest,
+    Origin,
+    PayerHealth,
+    PayerSummary,
+)
 from eligate.eligibility._policy import (
     BATCH_TTL,
     REALTIME_TTL,
@@ -42,13 +51,6 @@ from eligate.eligibility._ports import (
     AuditStore,
     CachedAnswer,
     CacheKey,
-    Context,
-    EligibilityCore,
-    EligibilityOutcome,
-    EligibilityRequest,
-    Origin,
-    PayerHealth,
-    PayerSummary,
     ResultCache,
     VerifyReport,
 )

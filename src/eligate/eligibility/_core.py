@@ -18,6 +18,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import structlog
 
+from eligate.eligibility._inquiry import (
+    EligibilityOutcome,
+    EligibilityRequest,
+    Origin,
+    PayerHealth,
+    PayerSummary,
+)
 from eligate.eligibility._lane import PayerLane
 from eligate.eligibility._policy import asks_retry_later, cache_key, ttl_for
 from eligate.eligibility._ports import (
@@ -27,11 +34,6 @@ from eligate.eligibility._ports import (
     AuditStore,
     CachedAnswer,
     CacheKey,
-    EligibilityOutcome,
-    EligibilityRequest,
-    Origin,
-    PayerHealth,
-    PayerSummary,
     ResultCache,
 )
 from eligate.eligibility._transport import PayerTransport
@@ -101,7 +103,8 @@ class Core:
             audit: where every transaction is recorded; the core owns it and closes it.
             salt: key of the cache-key hash (keeps PHI out of cache keys).
             submitter: the sender and default provider of the 270s.
-            environ: where payer secrets are read from; ``os.environ`` by default.
+            environ: the payer secrets the payer files name (``Settings.payer_secrets``);
+                none by default, so a payer that needs credentials is refused.
             transports: per-payer httpx transports (tests); real HTTP otherwise.
             clock: monotonic seconds, for the guards.
             now: wall-clock time, for answers' ages.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from eligate.eligibility._ports import CacheKey, EligibilityRequest
+from eligate.eligibility._inquiry import EligibilityRequest
+from eligate.eligibility._ports import CacheKey
 from eligate.normalizer import EligibilityResult
 
 REALTIME_TTL = timedelta(minutes=15)

@@ -7,7 +7,6 @@ classified into one :data:`FailureKind`; messages carry no PHI.
 
 from __future__ import annotations
 
-import os
 import ssl
 import uuid
 from collections.abc import Mapping
@@ -76,7 +75,7 @@ class PayerTransport:
                 max_connections=config.pool_size,
                 max_keepalive_connections=config.pool_size,
             ),
-            headers=_auth_headers(config, os.environ if environ is None else environ),
+            headers=_auth_headers(config, environ or {}),
             transport=transport,
             verify=ssl_context or True,
             trust_env=False,

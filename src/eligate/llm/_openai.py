@@ -7,7 +7,8 @@ imports it when the first client is built. Bounds:
   it; each HTTP attempt's timeouts are the time left, set by a transport wrapper,
   never a fixed per-attempt value that multiplies;
 - at most ``max_reasks`` re-asks (instructor's loop) and one retry of a 429/5xx,
-  only when its Retry-After fits in the time left;
+  only when its Retry-After fits in the time left (stamina, with a backoff hook
+  that waits the Retry-After; its instrumentation hooks count the retry);
 - a token budget (instructor stops re-asking once usage reaches it);
 - a semaphore for calls in flight, and a circuit breaker so a dead endpoint is
   refused at once instead of slowing every request.
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 import httpx2
 import instructor
 import openai
+import stamina
 from instructor.v2.core.errors import (
     IncompleteOutputException,
     InstructorRetryException,
@@ -131,12 +133,10 @@ class OpenAIModelClient:
         *,
         transport: httpx2.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         check_allowed(config.base_url)
         self.config = config
         self._clock = clock
-        self._sleep = sleep
         self.breaker = CircuitBreaker(
             failure_threshold=config.breaker_threshold,
             window_seconds=math.inf,
@@ -214,40 +214,59 @@ class OpenAIModelClient:
         deadline: float,
     ) -> Answer[T]:
         spent = 0
-        for attempt in range(2):
-            budget = self.config.token_budget - spent
-            if budget <= 0:
-                raise ModelUnavailableError("budget_spent", tokens=spent)
-            try:
-                value = self._instructor.chat.completions.create(
-                    model=self.config.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_model=response_model,
-                    max_retries=self.config.max_reasks,
-                    context=context,
-                    token_budget=budget,
-                    temperature=0,
-                    max_tokens=min(budget, 4096),
-                )
-            except Exception as error:  # every failure is classified below
-                failure = _classify(error, spent)
-                spent = failure.tokens
-                wait = _retry_after(error)
-                if (
-                    attempt == 0
-                    and wait is not None
-                    and failure.detail.startswith("http_")
-                    and int(failure.detail[5:]) in _TRANSIENT
-                    and wait < deadline - self._clock()
-                ):
-                    self._sleep(wait)
-                    continue
-                raise failure from None
-            return Answer(value=value, tokens=spent + _usage(value))
+
+        def backoff(error: Exception) -> bool | float:
+            """Stamina's backoff hook: wait what the endpoint's Retry-After asked, once."""
+            return error.wait if isinstance(error, _Transient) else False
+
+        try:
+            for attempt in stamina.retry_context(
+                on=backoff, attempts=2, timeout=None, wait_initial=0.0, wait_jitter=0.0
+            ):
+                with attempt:
+                    budget = self.config.token_budget - spent
+                    if budget <= 0:
+                        raise ModelUnavailableError("budget_spent", tokens=spent)
+                    try:
+                        value = self._instructor.chat.completions.create(
+                            model=self.config.model,
+                            messages=messages,  # type: ignore[arg-type]
+                            response_model=response_model,
+                            max_retries=self.config.max_reasks,
+                            context=context,
+                            token_budget=budget,
+                            temperature=0,
+                            max_tokens=min(budget, 4096),
+                        )
+                    except Exception as error:  # every failure is classified below
+                        failure = _classify(error, spent)
+                        spent = failure.tokens
+                        wait = _retry_after(error)
+                        if (
+                            attempt.num == 1
+                            and wait is not None
+                            and failure.detail.startswith("http_")
+                            and int(failure.detail[5:]) in _TRANSIENT
+                            and wait < deadline - self._clock()
+                        ):
+                            raise _Transient(failure, wait) from None
+                        raise failure from None
+                    return Answer(value=value, tokens=spent + _usage(value))
+        except _Transient as last:  # pragma: no cover - only the first attempt is transient
+            raise last.failure from None
         raise AssertionError("unreachable")  # pragma: no cover
 
 
 _ENDPOINT_FAILURES = frozenset({"timeout", "connection", "http_429"})
+
+
+class _Transient(Exception):  # noqa: N818 - a signal to stamina, never seen outside
+    """A 429/5xx whose Retry-After fits in the time left: stamina retries it once."""
+
+    def __init__(self, failure: ModelUnavailableError, wait: float) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
+        self.wait = wait
 
 
 def _usage(value: BaseModel) -> int:

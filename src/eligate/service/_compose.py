@@ -132,6 +132,7 @@ async def build_core(
     core = Core(
         announcer=Announcer(events),
         registry=registry,
+        environ=settings.payer_secrets(registry),
         cache=cache,
         audit=audit,
         salt=salt,

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -31,6 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from eligate.llm import LLMConfig, LLMConfigError
+from eligate.payers import PayerRegistry
 from eligate.service.errors import SettingsError
 
 Environment = Literal["development", "test", "production"]
@@ -307,6 +309,25 @@ class Settings(BaseSettings):
         if self.environment == "production" and not self.api_keys:
             raise ValueError("ELIGATE_API_KEYS is empty; production needs at least one API key")
         return self
+
+    def payer_secrets(self, registry: PayerRegistry) -> dict[str, str]:
+        """The credentials the payer files name by environment variable, read now.
+
+        The one place outside pydantic-settings that reads the environment: the
+        variable names come from the payer files, so they cannot be fields.
+        """
+        names = {
+            name
+            for config in registry.values()
+            for name in (
+                getattr(config.auth, "username_env", None),
+                getattr(config.auth, "password_env", None),
+                getattr(config.auth, "token_env", None),
+                getattr(config.auth, "key_env", None),
+            )
+            if name
+        }
+        return {name: os.environ[name] for name in sorted(names) if name in os.environ}
 
     def llm_config(self) -> LLMConfig | None:
         """The proposer model's config (``None``: rules only), validated by :class:`LLMConfig`.
