@@ -179,8 +179,8 @@ class Bench:
             "ELIGATE_REDIS_URL": REDIS_URL,
             "ELIGATE_PAYERS_DIR": str(payers),
             "ELIGATE_BATCH_STREAM": stream,
-            "ELIGATE_BATCH_CLAIM_IDLE_SECONDS": "10",
-            "ELIGATE_BATCH_LEASE_SECONDS": "15",
+            "ELIGATE_BATCH_CLAIM_IDLE_SECONDS": "15",
+            "ELIGATE_BATCH_LEASE_SECONDS": "60",
             "ELIGATE_BATCH_TICK_SECONDS": "2",
             "ELIGATE_BATCH_RETRY_DELAYS": "1,2,4,8",
             "ELIGATE_BATCH_WORKER_TASKS": str(self.args.tasks),
@@ -435,7 +435,7 @@ async def main(args: argparse.Namespace) -> None:
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=200_000)
-    parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")],
+    parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",") if x],
                         default=[1, 2, 4])  # fmt: skip
     parser.add_argument("--paced-items", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=50.0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from eligate.batch import BatchPolicy, Processor, submit
 from eligate.simulator import Behavior
 from tests.batch.conftest import Harness, NoPacing, appointments_csv, row_of
@@ -229,3 +231,27 @@ async def test_every_transaction_is_in_the_audit_trail_with_source_batch(harness
     (recorded,) = await h.audit.transactions(f"{batch_id}-000001.1")
     assert recorded.record.source == "batch"
     assert recorded.record.response_271 is not None
+
+
+async def test_an_unexpected_error_parks_the_item_instead_of_losing_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue acknowledges the message anyway; the item waits (worker_error) for the tick."""
+    h = harness
+    batch_id = await _submit(h, [row_of()])
+    item = f"{batch_id}-000001"
+
+    async def broken(row: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(h.processor, "_appointment", broken)
+    await h.processor.process(batch_id, [item])
+    (row,) = await h.store.items([item])
+    assert (row.state, row.reason, row.attempts) == ("retry_wait", "worker_error", 0)
+    monkeypatch.undo()
+    h.now.advance(h.policy.lease_seconds + 1)
+    await h.watchdog.tick(batch_id, 0)
+    assert h.queue.queued()[-1] == item
+    await h.processor.process(batch_id, [item])
+    (row,) = await h.store.items([item])
+    assert row.state == "verified"

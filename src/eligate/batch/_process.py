@@ -191,7 +191,12 @@ class Processor:
 
     async def process(self, batch_id: str, item_ids: Sequence[str]) -> None:
         """Take each item one step or more towards a final state (concurrently)."""
-        rows = await self._store.items(item_ids)
+        try:
+            rows = await self._store.items(item_ids)
+        except Exception as error:  # the message is acknowledged anyway: queue the items again
+            _log.error("batch.chunk_failed", batch_id=batch_id, error=type(error).__name__)
+            await self._requeue.kick_items(batch_id, item_ids)
+            return
         await asyncio.gather(*(self._guarded(row) for row in rows if row.batch_id == batch_id))
 
     async def _guarded(self, row: ItemRow) -> None:
@@ -205,6 +210,29 @@ class Processor:
                 payer_id=row.payer_id,
                 error=type(error).__name__,
             )
+            await self._not_lost(row)
+
+    async def _not_lost(self, row: ItemRow) -> None:
+        """After an unexpected error the message is acknowledged all the same: keep the item.
+
+        A waiting item is parked in ``retry_wait`` (``worker_error``) for the watchdog; a
+        ``sent`` one is left to its lease. If even that fails, its message is queued again.
+        """
+        if row.state not in ("queued", "retry_wait"):
+            return
+        try:
+            next_at = self._now() + timedelta(seconds=self.policy.lease_seconds)
+            if await self._store.wait(
+                row, owner=self.policy.worker_name, reason="worker_error", next_at=next_at,
+                refund=False,
+            ):  # fmt: skip
+                return
+        except Exception as error:  # the store itself failed: fall back on the queue
+            _log.error("batch.item_park_failed", item_id=row.item_id, error=type(error).__name__)
+        try:
+            await self._requeue.kick_items(row.batch_id, [row.item_id])
+        except Exception as error:  # the queue is down too: the operator resubmits (resume)
+            _log.error("batch.item_requeue_failed", item_id=row.item_id, error=type(error).__name__)
 
     async def _one(self, row: ItemRow) -> None:
         if row.final or row.duplicate_of is not None:
@@ -401,6 +429,10 @@ class Processor:
             return
         if recorded:  # the core recorded a failure: the payer answered nothing usable
             reason = recorded[-1].record.detail or "unable_to_verify"
+            if reason in HELD:
+                seconds = self._core.lane(row.payer_id or "").config.breaker.open_seconds
+                await self._hold(row, reason, seconds, refund=True)
+                return
             if reason in TRANSIENT and await self._retry(row, reason):
                 return
             await self._give_up(row, reason)
