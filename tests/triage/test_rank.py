@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime, timedelta
 
 from eligate.triage import (
     COLUMNS,
+    RULE_SCORES,
     SELF_RESOLVING,
     EnrollmentIndex,
     Night,
@@ -101,3 +103,18 @@ def test_a_rewording_may_not_add_facts(nights: list[Night]) -> None:
     assert reworded(item, invented) == item
     claim = "The payer needs an authorization first."
     assert list(explanation_problems(claim, item)) == ["claim_not_in_evidence: authorization"]
+
+
+def test_kinds_the_models_never_saw_keep_the_rules_prior(
+    nights: list[Night], models: TriageModels
+) -> None:
+    """A kind with under ten labelled examples in training is scored by the rules' prior."""
+    data = dict(models.card["data"])  # type: ignore[call-overload]
+    data["by_kind"] = {k: v for k, v in data["by_kind"].items() if k != "coverage_terminated"}
+    blind = dataclasses.replace(models, card=models.card | {"data": data})
+    items = _ranked(nights[3], blind)
+    terminated = [i for i in items if i.kind == "coverage_terminated"]
+    assert terminated
+    assert {i.score for i in terminated} == {RULE_SCORES["coverage_terminated"]}
+    learned = {i.score for i in _ranked(nights[3], models) if i.kind == "coverage_terminated"}
+    assert learned != {RULE_SCORES["coverage_terminated"]}

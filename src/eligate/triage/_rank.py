@@ -51,6 +51,10 @@ RULE_RECHECK_HOURS: dict[Kind, float] = {
 }
 """Recheck delays without a fitted time model."""
 
+MIN_KIND_EXAMPLES = 10
+"""A kind with fewer labelled examples than this in training keeps the rules' prior and
+recheck delay: trees say nothing reliable about a kind they have (almost) never seen."""
+
 _EARLIEST_RECHECK = timedelta(minutes=15)
 _BEFORE_APPOINTMENT = timedelta(hours=1)
 
@@ -109,7 +113,13 @@ def score(candidates: Sequence[Candidate], models: TriageModels | None) -> list[
     frame = feature_frame([c.features for c in candidates])[list(models.features)]
     proba = models.classifier.predict_proba(frame)
     positive = int(np.flatnonzero(models.classifier.classes_ == 1)[0])
-    return [float(p) for p in proba[:, positive]]
+    seen = _seen(models, "by_kind")
+    return [
+        float(p)
+        if seen.get(c.finding.kind, 0) >= MIN_KIND_EXAMPLES
+        else RULE_SCORES[c.finding.kind]
+        for c, p in zip(candidates, proba[:, positive], strict=True)
+    ]
 
 
 def recheck_hours(candidates: Sequence[Candidate], models: TriageModels | None) -> list[float]:
@@ -117,7 +127,20 @@ def recheck_hours(candidates: Sequence[Candidate], models: TriageModels | None) 
     if models is None or models.regressor is None or not candidates:
         return [RULE_RECHECK_HOURS.get(c.finding.kind, 24.0) for c in candidates]
     frame = feature_frame([c.features for c in candidates])[list(models.features)]
-    return [max(0.0, float(h)) for h in models.regressor.predict(frame)]
+    seen = _seen(models, "cleared_by_kind")
+    return [
+        max(0.0, float(h))
+        if seen.get(c.finding.kind, 0) >= MIN_KIND_EXAMPLES
+        else RULE_RECHECK_HOURS.get(c.finding.kind, 24.0)
+        for c, h in zip(candidates, models.regressor.predict(frame), strict=True)
+    ]
+
+
+def _seen(models: TriageModels, key: str) -> dict[str, int]:
+    """Labelled examples per kind the models were fitted on (from the card)."""
+    data = models.card.get("data")
+    counts = data.get(key) if isinstance(data, dict) else None
+    return {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {}
 
 
 def rank(

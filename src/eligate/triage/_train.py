@@ -134,6 +134,9 @@ def fit_models(
             "still_a_problem": int(data.still_problem.sum()),
             "cleared_by_themselves": int(cleared.sum()),
             "by_kind": dict(sorted(by_kind.items())),
+            "cleared_by_kind": dict(
+                sorted(Counter(k for k, c in zip(data.kinds, cleared, strict=True) if c).items())
+            ),
         },
         "models": {
             "classifier": repr(classifier),
