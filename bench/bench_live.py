@@ -33,6 +33,7 @@ import uvicorn
 from redis.asyncio import Redis
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
@@ -229,6 +230,12 @@ async def first_paint(times: int) -> None:
                     paints = []
                     for _ in range(times):
                         driver.get(f"{base}/dashboard")
+                        WebDriverWait(driver, 10, poll_frequency=0.02).until(
+                            lambda d: d.execute_script(
+                                "return performance.getEntriesByName("
+                                "'first-contentful-paint').length > 0;"
+                            )
+                        )
                         paint = driver.execute_script(
                             "return performance.getEntriesByName('first-contentful-paint')[0]"
                             ".startTime;"
