@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from taskiq import AsyncBroker
 
 from eligate.batch._models import BatchPolicy
@@ -24,6 +25,8 @@ from eligate.batch._queue import Handlers, Kicker, QueueConfig, make_broker, run
 from eligate.batch._run import Watchdog
 from eligate.batch._store import BatchStore
 from eligate.eligibility import Core, KeyRing, RedisTokenBucket, SqlAuditStore
+
+_log = structlog.get_logger("eligate.batch")
 
 
 def worker_name() -> str:
@@ -50,7 +53,26 @@ class BatchRuntime:
 
     async def work(self, stop: asyncio.Event) -> None:
         """Run queued tasks until ``stop`` is set (``eligate worker``)."""
-        await run_worker(self.broker, max_async_tasks=self.queue.max_async_tasks, stop=stop)
+        nudge = asyncio.create_task(self._nudge(stop))
+        try:
+            await run_worker(self.broker, max_async_tasks=self.queue.max_async_tasks, stop=stop)
+        finally:
+            nudge.cancel()
+
+    async def _nudge(self, stop: asyncio.Event) -> None:
+        """Every claim period, queue a tick for each unfinished run.
+
+        A tick sleeping in a worker that dies is claimed only once some new message
+        reaches the stream, and ticks are the only new messages late in a run: without
+        this nudge a run could wait forever. Extra ticks collapse (one advances).
+        """
+        while not stop.is_set():
+            await asyncio.sleep(self.queue.claim_idle_seconds)
+            try:
+                for batch_id, tick in await self.store.open_runs():
+                    await self.kicker.kick_tick(batch_id, tick)
+            except Exception as error:  # the next period tries again
+                _log.warning("batch.nudge_failed", error=type(error).__name__)
 
     async def close(self) -> None:
         """Close the queue and the pacing bucket (the core and its store are the caller's)."""

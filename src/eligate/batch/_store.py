@@ -292,6 +292,14 @@ class BatchStore:
             )
         return result.rowcount == 1
 
+    async def open_runs(self) -> list[tuple[str, int]]:
+        """Runs not yet finished, with their watchdog's tick number."""
+        async with self._engine.connect() as connection:
+            result = await connection.execute(
+                sa.select(t.runs.c.batch_id, t.runs.c.tick).where(t.runs.c.finished_at.is_(None))
+            )
+            return [(str(row[0]), int(row[1])) for row in result]
+
     async def finish_run(self, batch_id: str) -> None:
         """Mark the run finished (once)."""
         async with self._engine.begin() as connection:
