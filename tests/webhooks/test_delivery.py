@@ -224,6 +224,22 @@ async def test_the_last_attempt_dead_letters_and_replay_delivers(
     assert [w for w, _ in receiver.accepted] == [dead.webhook_id]
     clock.now += timedelta(days=31)
     assert await store.purge_dead(kept=timedelta(days=30)) == 0  # delivered now, not dead
+    healthy["up"] = False
+    await stream.publish("batch.completed", data={"batch_id": "b10"})
+    await deliverer.pump()  # fails once, then give it the whole schedule
+    for _ in range(len(RETRY_SCHEDULE) + 2):
+        due = await _next_due(store)
+        if due is None:
+            break
+        clock.now = due
+        await deliverer.pump()
+    assert len(await store.deliveries(state="dead")) == 1
+    clock.now += timedelta(days=29)
+    await deliverer.pump()
+    assert len(await store.deliveries(state="dead")) == 1  # kept 30 days
+    clock.now += timedelta(days=2)
+    await deliverer.pump()
+    assert await store.deliveries(state="dead") == []  # then dropped by the pump
 
 
 async def test_429_retry_after_is_honoured_and_410_disables(

@@ -109,7 +109,8 @@ class Deliverer:
         return len(run)
 
     async def pump(self) -> int:
-        """Fan out, then deliver until nothing is due; attempts made."""
+        """Drop dead letters past their 30 days, fan out, deliver until nothing is due."""
+        await self._store.purge_dead(kept=self.policy.dead_kept)
         while await self.fan_out():
             pass
         made = 0
