@@ -109,3 +109,9 @@ chaos: install
 .PHONY: fuzz
 fuzz: install
 	ELIGATE_FUZZ_EXAMPLES=$${ELIGATE_FUZZ_EXAMPLES:-20000} $(BIN)/pytest tests/normalizer/test_fuzz_corpus.py tests/service/test_fuzz.py -q -p no:cacheprovider
+
+# Watching it live: webhook delivery latency (event -> receiver, Redis stream + PostgreSQL
+# outbox) beside a plain POST, and the dashboard's first paint in headless Chromium.
+.PHONY: bench-live
+bench-live: install
+	$(BIN)/python bench/bench_live.py $(ARGS)

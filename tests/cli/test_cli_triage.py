@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from eligate.cli import app
 from eligate.triage import COLUMNS, Night, generate_nights
+from tests.servers import REDIS_URL
 
 
 @dataclass(frozen=True)
@@ -186,3 +189,38 @@ def test_drift_alerts_appear_above_the_list(tmp_path: Path) -> None:
     assert len(drift) == 1
     assert "Payer synblue inactive rate 40.0%" in drift[0]
     assert len(json.loads(done.stdout)) == 8
+
+
+async def test_drift_alerts_are_announced_on_the_event_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_client: Redis, redis_prefix: str
+) -> None:
+    """``eligate drift`` with Redis configured publishes payer.drift_detected per alert."""
+    from datetime import date, timedelta
+
+    from eligate.events import RedisEventStream
+    from tests.triage.factories import record, reply
+
+    start = date(2026, 9, 1)
+    for offset in range(40):
+        day = start + timedelta(days=offset)
+        inactive = 8 if offset == 39 else 1
+        lines = [
+            json.dumps(record(reply(*(("EB*6*IND*30",) if index < inactive else ("EB*1*IND*30",))),
+                              item_id=f"{offset}-{index}", appointment_id=f"{offset}-{index}",
+                              checked_at=f"{day}T03:00:00-05:00",
+                              appointment_at=f"{day}T10:00:00-05:00"))
+            for index in range(20)
+        ]  # fmt: skip
+        (tmp_path / f"{day}.jsonl").write_text("\n".join(lines) + "\n")
+    key = f"{redis_prefix}events"
+    monkeypatch.setenv("ELIGATE_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("ELIGATE_EVENTS_STREAM", key)
+    done = await asyncio.to_thread(_run, "drift", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    alerts = json.loads(done.stdout)
+    assert alerts
+    events = (await RedisEventStream(redis_client, key=key).read(after="0-0")).events
+    assert [(e.type, e.payer_id) for e in events] == [
+        ("payer.drift_detected", a["payer_id"]) for a in alerts
+    ]
+    assert "SYN" not in events[0].model_dump_json()

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from eligate.eligibility import Core, KeyRing, SqlAuditStore, Submitter
+from eligate.events import Announcer
 from eligate.payers import PayerRegistry
 from tests.eligibility.fakes import FakeAudit, FakeCache
 
@@ -101,6 +102,7 @@ async def make_core() -> AsyncIterator[CoreFactory]:
         clock: Callable[[], float] | None = None,
         now: Callable[[], datetime] | None = None,
         store_timeout: float = 1.0,
+        announcer: Announcer | None = None,
     ) -> Core:
         core = Core(
             registry=registry,
@@ -111,6 +113,7 @@ async def make_core() -> AsyncIterator[CoreFactory]:
             clock=clock or time.monotonic,
             now=now or (lambda: datetime.now(UTC)),
             store_timeout=store_timeout,
+            announcer=announcer,
         )
         cores.append(core)
         return core

@@ -372,6 +372,16 @@ class Processor:
             owner=self.policy.worker_name,
             finish=Finish("gave_up", None, reason, None, None, None),
         )
+        announcer = self._core.announcer
+        if announcer is not None:
+            await announcer.announce(
+                "batch.item_failed",
+                payer_id=row.payer_id,
+                batch_id=row.batch_id,
+                item_id=row.item_id,
+                reason=reason,
+                link=f"/v1/batches/{row.batch_id}/items?state=gave_up",
+            )
 
     async def _finish(
         self,

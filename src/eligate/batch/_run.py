@@ -29,6 +29,7 @@ from eligate.batch._models import (
 from eligate.batch._process import idempotency_key
 from eligate.batch._queue import Enqueue
 from eligate.batch._store import BatchStore, FigureRow, NewItem
+from eligate.events import Announcer
 
 _log = structlog.get_logger("eligate.batch")
 
@@ -63,6 +64,7 @@ async def submit(
     policy: BatchPolicy,
     kicker: Enqueue,
     resume: bool = False,
+    announcer: Announcer | None = None,
 ) -> Submitted:
     """Store a run for the appointment file ``data`` and queue its items.
 
@@ -75,6 +77,7 @@ async def submit(
         kicker: the queue.
         resume: for a file already submitted, queue its unfinished items again
             (the embedded in-memory queue died with its process).
+        announcer: where ``batch.started`` is announced; none when None.
 
     Raises:
         AppointmentFileError: the file as a whole cannot be read.
@@ -127,6 +130,11 @@ async def submit(
         "batch.submitted", batch_id=batch_id, total=len(items), refused=len(refused),
         queued=len(primaries),
     )  # fmt: skip
+    if announcer is not None:
+        await announcer.announce(
+            "batch.started", batch_id=batch_id, total=len(items), refused=len(refused),
+            queued=len(primaries), link=f"/v1/batches/{batch_id}",
+        )  # fmt: skip
     return Submitted(batch_id, True, len(items), tuple(refused), len(primaries))
 
 
@@ -153,7 +161,9 @@ class Watchdog:
         policy: BatchPolicy,
         claim_idle_seconds: float,
         sleep: Sleep = asyncio.sleep,
+        announcer: Announcer | None = None,
     ) -> None:
+        self.announcer = announcer
         self._store = store
         self._kicker = kicker
         self._policy = policy
@@ -169,16 +179,47 @@ class Watchdog:
         due = await self._store.due(batch_id)
         if due:
             await self._kicker.kick_items(batch_id, due)
-        if all_final(await self._store.counts(batch_id)):
+        counts = await self._store.counts(batch_id)
+        finished = all_final(counts)
+        if finished:
             run = await self._store.run(batch_id)
             if run.finished_at is None:
                 await self._store.finish_run(batch_id)
                 _log.info("batch.finished", batch_id=batch_id)
+                await self._progress(batch_id, counts)
+                if self.announcer is not None:
+                    await self.announcer.announce(
+                        "batch.completed", batch_id=batch_id, link=f"/v1/batches/{batch_id}",
+                        counts=_totals(counts),
+                    )  # fmt: skip
             elif self._store.now() - run.finished_at > self._grace:
                 return
             # Ticks go on a little after the end: taskiq-redis claims a dead worker's
             # pending messages only after a read that returned new ones.
+        if not finished:
+            await self._progress(batch_id, counts)
         await self._kicker.kick_tick(batch_id, seq + 1)
+
+    async def _progress(self, batch_id: str, counts: dict[str, dict[str, int]]) -> None:
+        """One ``batch.progress`` per payer: its items by state."""
+        if self.announcer is None:
+            return
+        for payer_id, states in sorted(counts.items()):
+            await self.announcer.announce(
+                "batch.progress",
+                payer_id=None if payer_id == "-" else payer_id,
+                batch_id=batch_id,
+                counts=states,
+            )
+
+
+def _totals(counts: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Items by state over every payer."""
+    totals: dict[str, int] = {}
+    for states in counts.values():
+        for state, number in states.items():
+            totals[state] = totals.get(state, 0) + number
+    return totals
 
 
 def all_final(counts: dict[str, dict[str, int]]) -> bool:

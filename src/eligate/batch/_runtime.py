@@ -129,6 +129,7 @@ def build_runtime(
         policy=policy,
         claim_idle_seconds=queue.claim_idle_seconds,
         sleep=sleep,
+        announcer=core.announcer,
     )
     handlers.items = processor.process
     handlers.tick = watchdog.tick

@@ -56,8 +56,10 @@ def _settings(*, quiet: bool = True) -> Settings:
     return settings
 
 
-async def _open(settings: Settings) -> tuple[ComposedCore, BatchRuntime]:
-    from eligate.service import build_batch, build_core
+async def _open(
+    settings: Settings, *, deliver_webhooks: bool = False
+) -> tuple[ComposedCore, BatchRuntime]:
+    from eligate.service import build_batch, build_core, build_webhooks
 
     composed = await build_core(
         settings,
@@ -65,7 +67,9 @@ async def _open(settings: Settings) -> tuple[ComposedCore, BatchRuntime]:
         pool_size=settings.batch_db_pool_size,
     )
     try:
-        runtime = await build_batch(settings, composed)
+        # A worker also runs the webhooks' delivery pump (kicked by ``eligate serve``).
+        webhooks = build_webhooks(settings, composed) if deliver_webhooks else None
+        runtime = await build_batch(settings, composed, webhooks=webhooks, kick_pump=False)
     except BaseException:
         await composed.close()
         raise
@@ -133,6 +137,7 @@ async def _submit(settings: Settings, path: Path, *, wait: bool) -> Submitted:
             policy=runtime.policy,
             kicker=runtime.kicker,
             resume=embedded,
+            announcer=composed.core.announcer,
         )
         for refusal in submitted.refused:
             typer.echo(f"eligate: refused {refusal.line()}", err=True)
@@ -232,7 +237,7 @@ def export_command(
 
 
 async def _work(settings: Settings) -> None:
-    composed, runtime = await _open(settings)
+    composed, runtime = await _open(settings, deliver_webhooks=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

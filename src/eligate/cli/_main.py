@@ -22,6 +22,7 @@ from eligate.cli import (
     _service,
     _simulate,
     _triage,
+    _webhooks,
 )
 
 EXIT_INTERNAL = 70
@@ -42,6 +43,7 @@ def _root() -> None:
 
 
 for _area in (_normalize, _eval, _llm, _service, _audit, _simulate, _batch, _triage, _onboard):
+    _webhooks,
     _area.register(app)
 
 

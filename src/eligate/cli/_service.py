@@ -49,14 +49,25 @@ def _settings(**overrides: Any) -> Settings:
 
 
 async def _serve(settings: Settings, factory: CoreFactory) -> None:
-    from eligate.service import ComposedCore, build_batch, build_server
+    from eligate.service import ComposedCore, build_batch, build_server, build_webhooks
 
     core = await factory(settings)
-    # The night run (/v1/batches) rides on the composed core; a test's core has none.
-    batches = await build_batch(settings, core) if isinstance(core, ComposedCore) else None
-    server = build_server(settings, core, batches=batches)
+    # The night run (/v1/batches) and the webhooks ride on the composed core; a test's has none.
+    webhooks = build_webhooks(settings, core) if isinstance(core, ComposedCore) else None
+    batches = (
+        await build_batch(settings, core, webhooks=webhooks)
+        if isinstance(core, ComposedCore)
+        else None
+    )
+    server = build_server(
+        settings, core, batches=batches, webhooks=webhooks.state if webhooks else None
+    )
     gc.freeze()  # start-up objects leave the collector's sight: shorter full-GC pauses
-    await server.serve()
+    try:
+        await server.serve()
+    finally:
+        if webhooks is not None:
+            await webhooks.close()
 
 
 async def _check(

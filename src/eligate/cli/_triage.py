@@ -7,6 +7,7 @@ I/O. Bad input is one line on stderr with a stable code and exit status 2.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -23,7 +24,16 @@ from typer.core import TyperGroup
 from eligate.cli._input import InputFileError, fail, read_input
 
 if TYPE_CHECKING:
-    from eligate.triage import NightCase, Outcome, OutcomeRecord, Report, TriageModels
+    from collections.abc import Sequence
+
+    from eligate.triage import (
+        DriftAlert,
+        NightCase,
+        Outcome,
+        OutcomeRecord,
+        Report,
+        TriageModels,
+    )
 
 DEFAULT_MODELS = Path(".eligate") / "triage" / "models.zip"
 """Where ``eligate triage train`` writes the models and ``eligate triage`` looks for them."""
@@ -324,6 +334,45 @@ def drift_command(
     everything = [o for name in _files(outcomes) for o in _outcomes(name)]
     alerts = drift_alerts(daily_counts(everything), on=day)
     sys.stdout.write(json.dumps([a.model_dump(mode="json") for a in alerts], indent=2) + "\n")
+    _announce_drift(alerts)
+
+
+def _announce_drift(alerts: Sequence[DriftAlert]) -> None:
+    """``payer.drift_detected`` per alert on the shared event stream (with ELIGATE_REDIS_URL).
+
+    Triage itself does no I/O; the command announces what it found. Without Redis
+    there is no stream that outlives this process, so nothing is announced.
+    """
+    if not alerts:
+        return
+    from eligate.events import Announcer
+    from eligate.service import ServiceError, build_events, load_settings
+
+    try:
+        settings = load_settings()
+    except ServiceError:
+        return
+    if not settings.redis_url:
+        return
+
+    async def send() -> None:
+        stream = build_events(settings)
+        announcer = Announcer(stream)
+        try:
+            for alert in alerts:
+                await announcer.announce(
+                    "payer.drift_detected",
+                    payer_id=alert.payer_id,
+                    metric=alert.metric,
+                    day=alert.day.isoformat(),
+                    today=alert.today,
+                    baseline=alert.baseline,
+                    signal=alert.signal,
+                )
+        finally:
+            await stream.close()
+
+    asyncio.run(send())
 
 
 def eval_triage(

@@ -34,7 +34,7 @@ X12WarningCode = Literal[
     "hl_parent_missing",
     "iea_control_mismatch",
     "iea_count_mismatch",
-    "invalid_date",
+    "invalid_date",  # the 834 reader (triage): a DMG or DTP date that is not a date
     "legacy_4010",
     "missing_ge",
     "missing_iea",

@@ -40,6 +40,7 @@ from eligate.eligibility._ports import (
 )
 from eligate.eligibility._transport import PayerTransport
 from eligate.eligibility.errors import EligibilityUsageError, InquiryError, PayerError
+from eligate.events import Announcer
 from eligate.guards import Clock
 from eligate.normalizer import EligibilityResult, normalize
 from eligate.payers import PayerConfig, PayerRegistry, UnknownPayerError
@@ -102,6 +103,7 @@ class Core:
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = _utcnow,
         store_timeout: float = 1.0,
+        announcer: Announcer | None = None,
     ) -> None:
         """Build one lane (HTTP client, breaker, bulkhead, bucket) per payer.
 
@@ -118,6 +120,8 @@ class Core:
             now: wall-clock time, for answers' ages.
             store_timeout: the most a check waits on one cache or audit call, in seconds;
                 a stalled cache is treated as a miss and a stalled audit write is logged.
+            announcer: where ``eligibility.check_completed`` and the breakers' moves are
+                announced (the event stream); none when None.
 
         Raises:
             RegistryError: a payer's credentials are not in the environment.
@@ -133,6 +137,7 @@ class Core:
         self._clock = clock
         self._now = now
         self._store_timeout = store_timeout
+        self.announcer = announcer
         self._control = itertools.count(1)
         self._lanes: dict[str, PayerLane] = {}
         self._recording: set[asyncio.Task[None]] = set()
@@ -146,7 +151,9 @@ class Core:
                 transport=(transports or {}).get(payer_id),
                 ssl_context=tls,
             )
-            self._lanes[payer_id] = PayerLane(config, transport=transport, clock=clock)
+            self._lanes[payer_id] = PayerLane(
+                config, transport=transport, clock=clock, announcer=announcer
+            )
 
     def lane(self, payer_id: str) -> PayerLane:
         """The payer's lane (guards and transport); for health and the benchmark."""
@@ -585,4 +592,14 @@ class Core:
                 payer_id=request.payer_id,
                 error=type(error).__name__,
                 correlation_id=request.correlation_id,
+            )
+        if self.announcer is not None:
+            await self.announcer.announce(
+                "eligibility.check_completed",
+                payer_id=request.payer_id,
+                correlation_id=request.correlation_id,
+                status=outcome.status,
+                origin=outcome.origin,
+                reason=outcome.reason,
+                elapsed_ms=round(outcome.elapsed_ms, 3),
             )

@@ -18,6 +18,7 @@ import structlog
 from eligate.codes import FailureKind, RefusalKind
 from eligate.eligibility._transport import PayerTransport
 from eligate.eligibility.errors import PayerCallError, PayerRefusedError
+from eligate.events import Announcer, EventType
 from eligate.guards import (
     BreakerState,
     Bulkhead,
@@ -30,6 +31,12 @@ from eligate.guards import (
 from eligate.payers import PayerConfig
 
 _log = structlog.get_logger("eligate.eligibility")
+_BREAKER_EVENTS: dict[BreakerState, EventType] = {
+    "open": "payer.breaker_opened",
+    "half_open": "payer.breaker_half_opened",
+    "closed": "payer.breaker_closed",
+}
+"""The stream's stable types for the breaker's moves (the logs keep their own names)."""
 
 T = TypeVar("T")
 
@@ -53,8 +60,10 @@ class PayerLane:
         transport: PayerTransport,
         clock: Clock = time.monotonic,
         window_seconds: float = 60.0,
+        announcer: Announcer | None = None,
     ) -> None:
         self.config = config
+        self._announcer = announcer
         self.transport = transport
         self._clock = clock
         policy = config.breaker
@@ -255,6 +264,10 @@ class PayerLane:
             failures=failures,
             attempts_made=self.attempts_made,
         )
+        if self._announcer is not None:
+            self._announcer.announce_soon(
+                _BREAKER_EVENTS[new], payer_id=self.config.id, previous=old, failures=failures
+            )
 
     async def aclose(self) -> None:
         """Close the payer's HTTP client and its parsing thread (without waiting for it)."""

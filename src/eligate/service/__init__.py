@@ -12,6 +12,7 @@ from eligate.service._compose import (
     ComposedCore,
     CoreFactory,
     build_core,
+    build_events,
     build_idempotency,
     build_limiter,
     build_proposer,
@@ -21,6 +22,11 @@ from eligate.service._compose_batch import (
     batch_policy,
     build_batch,
     queue_config,
+)
+from eligate.service._compose_webhooks import (
+    WebhookRuntime,
+    build_webhooks,
+    delivery_policy,
 )
 from eligate.service._idempotency import (
     Begin,
@@ -61,7 +67,9 @@ from eligate.service._settings import (
     load_settings,
 )
 from eligate.service._state import (
+    EventConfig,
     ReadyCheck,
+    WebhookState,
 )
 from eligate.service.errors import (
     INQUIRY_ERRORS,
@@ -84,6 +92,7 @@ __all__ = [
     "Environment",
     "ErrorDetailPublic",
     "ErrorPublic",
+    "EventConfig",
     "FieldErrorPublic",
     "IdempotencyStore",
     "InMemoryIdempotencyStore",
@@ -103,15 +112,20 @@ __all__ = [
     "StoredResponse",
     "SubscriberCreate",
     "TokenBucketLimiter",
+    "WebhookRuntime",
+    "WebhookState",
     "batch_policy",
     "build_batch",
     "build_core",
+    "build_events",
     "build_idempotency",
     "build_limiter",
     "build_proposer",
     "build_server",
+    "build_webhooks",
     "configure_logging",
     "create_app",
+    "delivery_policy",
     "hash_api_key",
     "load_settings",
     "queue_config",

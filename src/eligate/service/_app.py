@@ -12,16 +12,21 @@ from importlib.metadata import PackageNotFoundError, version
 
 import stamina.instrumentation
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from eligate.batch import BatchRuntime
 from eligate.eligibility import EligibilityCore
+from eligate.events import EventStream, MemoryEventStream
 from eligate.normalizer import Proposer
 from eligate.service import (
     _routes_batches,
+    _routes_dashboard,
     _routes_eligibility,
+    _routes_events,
     _routes_normalize,
     _routes_ops,
     _routes_payers,
+    _routes_webhooks,
 )
 from eligate.service._docs import mount_docs
 from eligate.service._handlers import exception_handlers
@@ -31,7 +36,7 @@ from eligate.service._metrics import Metrics
 from eligate.service._middleware import RequestContextMiddleware
 from eligate.service._ratelimit import RateLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
-from eligate.service._state import ReadyCheck, ServiceState
+from eligate.service._state import EventConfig, ReadyCheck, ServiceState, WebhookState
 
 
 def _version() -> str:
@@ -55,6 +60,9 @@ def create_app(
     limiter: RateLimiter | None = None,
     proposer: Proposer | None = None,
     batches: BatchRuntime | None = None,
+    events: EventStream | None = None,
+    event_config: EventConfig | None = None,
+    webhooks: WebhookState | None = None,
 ) -> FastAPI:
     """The eligate HTTP API around ``core``.
 
@@ -68,6 +76,10 @@ def create_app(
         proposer: the model proposer ``POST /v1/normalize`` asks about what the rules
             leave unmapped; rules only when None (``build_proposer`` makes one from settings).
         batches: the night run (``/v1/batches``); closed with the app. None: 503 there.
+        events: the stream ``/v1/events`` serves (the one the core announces on);
+            an empty in-process one when None. Its owner (the composed core) closes it.
+        event_config: heartbeat and poll intervals of ``/v1/events``.
+        webhooks: subscriptions and deliveries (``/v1/webhooks``); None: 503 there.
 
     Returns:
         The app; serve it with uvicorn or call it through ``httpx.ASGITransport``.
@@ -92,6 +104,9 @@ def create_app(
         proposer=proposer,
         settle=_settle(settings),
         batches=batches,
+        events=events if events is not None else MemoryEventStream(),
+        event_config=event_config or EventConfig(),
+        webhooks=webhooks,
     )
 
     @asynccontextmanager
@@ -142,7 +157,15 @@ def create_app(
         _routes_eligibility,
         _routes_payers,
         _routes_batches,
+        _routes_events,
         _routes_ops,
+        _routes_webhooks,
+        _routes_dashboard,
     ):
         app.include_router(module.router)
+    app.mount(
+        "/dashboard/static",
+        StaticFiles(directory=_routes_dashboard.STATIC),
+        name="dashboard-static",
+    )
     return app

@@ -1,7 +1,8 @@
 """API keys with scopes, and the per-client rate limit that follows authentication.
 
-A key comes in ``X-API-Key`` or ``Authorization: Bearer``; the service keeps only
-SHA-256 hashes of keys. In development with no keys configured, auth is off and
+A key comes in ``X-API-Key``, ``Authorization: Bearer`` or (the dashboard's browser,
+whose EventSource cannot send headers) the ``eligate_key`` cookie; the service keeps
+only SHA-256 hashes of keys. In development with no keys configured, auth is off and
 each client address gets its own rate-limit bucket.
 """
 
@@ -34,9 +35,12 @@ class Principal:
 _API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey")
 _BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer")
 
+DASHBOARD_COOKIE = "eligate_key"
+"""The dashboard's browser keeps the same API key in this HttpOnly, SameSite=Strict cookie."""
+
 
 def _presented_key(request: Request) -> str | None:
-    key = request.headers.get("x-api-key")
+    key = request.headers.get("x-api-key") or request.cookies.get(DASHBOARD_COOKIE)
     if key:
         return key.strip()
     authorization = request.headers.get("authorization", "")

@@ -34,6 +34,7 @@ from eligate.eligibility import (
     StoreUnavailableError,
     Submitter,
 )
+from eligate.events import Announcer, EventStream, MemoryEventStream, RedisEventStream
 from eligate.normalizer import LLMProposer, Proposer
 from eligate.payers import load_registry
 from eligate.service._app import create_app
@@ -45,6 +46,7 @@ from eligate.service._idempotency import (
 from eligate.service._logging import get_logger
 from eligate.service._ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from eligate.service._settings import Settings
+from eligate.service._state import WebhookState
 from eligate.simulator import Simulator, start_simulator
 
 CoreFactory = Callable[[Settings], Awaitable[EligibilityCore]]
@@ -67,8 +69,11 @@ class ComposedCore:
         cache: ResultCache,
         simulator: Simulator | None,
         keys: KeyRing | None = None,
+        events: EventStream | None = None,
     ) -> None:
         self.core = core
+        self.events = events
+        """The stream the core announces on (closed with the core)."""
         self.keys = keys
         self.audit = audit
         self.chain = chain
@@ -99,6 +104,10 @@ class ComposedCore:
     async def close(self) -> None:
         """Close the core (its lanes, cache and store), then stop the simulator."""
         await self.core.close()
+        if self.core.announcer is not None:
+            await self.core.announcer.drain()
+        if self.events is not None:
+            await self.events.close()
         if self.simulator is not None:
             await self.simulator.stop()
 
@@ -153,7 +162,9 @@ async def build_core(
         get_logger().info(
             "service.simulator_started", admin=simulator.admin_url, payers=sorted(registry)
         )
+    events = build_events(settings)
     core = Core(
+        announcer=Announcer(events),
         registry=registry,
         environ=settings.payer_secrets(registry),
         cache=cache,
@@ -167,8 +178,23 @@ async def build_core(
         store_timeout=store_timeout,
     )
     return ComposedCore(
-        core, audit=audit, chain=chain, cache=cache, simulator=simulator, keys=keys
+        core,
+        audit=audit,
+        chain=chain,
+        cache=cache,
+        simulator=simulator,
+        keys=keys,
+        events=events,
     )
+
+
+def build_events(settings: Settings) -> EventStream:
+    """A Redis stream with ``redis_url`` (every replica sees every event), else in-process."""
+    if settings.redis_url:
+        return RedisEventStream.from_url(
+            settings.redis_url, key=settings.events_stream, retain=settings.events_retain
+        )
+    return MemoryEventStream(retain=settings.events_retain)
 
 
 def build_idempotency(settings: Settings) -> IdempotencyStore:
@@ -199,16 +225,22 @@ def build_proposer(settings: Settings) -> Proposer | None:
 
 
 def build_server(
-    settings: Settings, core: EligibilityCore, *, batches: BatchRuntime | None = None
+    settings: Settings,
+    core: EligibilityCore,
+    *,
+    batches: BatchRuntime | None = None,
+    webhooks: WebhookState | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for the app on ``core`` (and the night run), bound where settings say."""
     app = create_app(
         settings,
         core=core,
+        events=core.events if isinstance(core, ComposedCore) else None,
         idempotency=build_idempotency(settings),
         limiter=build_limiter(settings),
         proposer=build_proposer(settings),
         batches=batches,
+        webhooks=webhooks,
     )
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, lifespan="on",

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from eligate.batch import BatchPolicy, BatchRuntime, QueueConfig, build_runtime, worker_name
 from eligate.service._compose import ComposedCore
+from eligate.service._compose_webhooks import WebhookRuntime, attach_pump
 from eligate.service._settings import Settings
 
 
@@ -41,8 +42,18 @@ def queue_config(settings: Settings) -> QueueConfig:
     )
 
 
-async def build_batch(settings: Settings, composed: ComposedCore) -> BatchRuntime:
-    """A started batch runtime over ``composed`` (its core, audit database and key ring)."""
+async def build_batch(
+    settings: Settings,
+    composed: ComposedCore,
+    *,
+    webhooks: WebhookRuntime | None = None,
+    kick_pump: bool = True,
+) -> BatchRuntime:
+    """A started batch runtime over ``composed`` (its core, audit database and key ring).
+
+    With ``webhooks``, the same broker carries their delivery pump (kicked here unless
+    ``kick_pump`` is False: a worker runs the pump ``eligate serve`` kicked).
+    """
     if composed.keys is None:
         raise ValueError("the composed core has no key ring")
     runtime = build_runtime(
@@ -52,5 +63,8 @@ async def build_batch(settings: Settings, composed: ComposedCore) -> BatchRuntim
         policy=batch_policy(settings),
         queue=queue_config(settings),
     )
+    pump = attach_pump(runtime.broker, webhooks) if webhooks is not None else None
     await runtime.start()
+    if pump is not None and kick_pump:
+        await pump.kiq()
     return runtime

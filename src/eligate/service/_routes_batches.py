@@ -136,6 +136,7 @@ async def create_batch(
             payers={payer.payer_id for payer in core.payers()},
             policy=runtime.policy,
             kicker=runtime.kicker,
+            announcer=runtime.watchdog.announcer,
         )
     except AppointmentFileError as error:
         raise ApiError(status_code=400, code=error.code, message=str(error)) from None

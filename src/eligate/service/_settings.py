@@ -193,6 +193,10 @@ class Settings(BaseSettings):
     """Ask again for an item whose worker died after sending (risks a duplicate 270)."""
     batch_stream: str = Field(default="eligate:batch", min_length=1, max_length=200)
     """Redis stream key of the batch queue."""
+    events_stream: str = Field(default="eligate:events", min_length=1, max_length=200)
+    """Redis stream key of the event stream (``/v1/events``, webhooks)."""
+    events_retain: int = Field(default=10_000, ge=10, le=10_000_000)
+    """Events kept for replay from ``Last-Event-ID``; a client further behind gets ``resync``."""
     scheduler_dir: Path | None = None
     """Folder ``eligate scheduler`` takes the newest appointment file from."""
     scheduler_at: time = time(2, 0)
