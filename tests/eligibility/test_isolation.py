@@ -17,7 +17,6 @@ from tests.eligibility.fakes import make_request
 from tests.guards.test_guards import FakeClock
 
 
-
 def _registry(
     simulator: Simulator,
     *,

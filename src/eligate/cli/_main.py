@@ -42,8 +42,18 @@ def _root() -> None:
     """US healthcare eligibility: X12 271 normalization, validation and real-time checks."""
 
 
-for _area in (_normalize, _eval, _llm, _service, _audit, _simulate, _batch, _triage, _onboard):
+for _area in (
+    _normalize,
+    _eval,
+    _llm,
+    _service,
+    _audit,
+    _simulate,
+    _batch,
+    _triage,
+    _onboard,
     _webhooks,
+):
     _area.register(app)
 
 

@@ -41,7 +41,7 @@ async def _open(settings: Settings) -> tuple[SqlAuditStore, WebhookStore]:
     from eligate.eligibility import KeyRing, SqlAuditStore
     from eligate.webhooks import WebhookStore
 
-    keys = KeyRing.parse(settings.encryption_key.get_secret_value())
+    keys = KeyRing.parse(settings.encryption_keys())
     audit = SqlAuditStore.from_url(settings.database_url, keys=keys)
     await audit.migrate()
     return audit, WebhookStore(audit.engine, keys=keys)

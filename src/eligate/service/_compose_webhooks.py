@@ -41,7 +41,7 @@ def build_webhooks(settings: Settings, composed: ComposedCore) -> WebhookRuntime
     if composed.keys is None:
         raise ValueError("the composed core has no key ring")
     policy = delivery_policy(settings)
-    store = WebhookStore(composed.audit.engine, keys=composed.keys)
+    store = WebhookStore(composed.chain.engine, keys=composed.keys)
     client = httpx.AsyncClient(
         follow_redirects=False,  # a redirect could lead to an address the checks refused
         timeout=httpx.Timeout(policy.timeout_seconds),
@@ -54,7 +54,7 @@ def build_webhooks(settings: Settings, composed: ComposedCore) -> WebhookRuntime
         client=client,
         policy=policy,
         announcer=Announcer(stream),
-        audit=composed.audit,
+        audit=composed.chain,
     )
     return WebhookRuntime(WebhookState(store=store, policy=policy), deliverer, client)
 
