@@ -13,7 +13,13 @@ from eligate.codes import (
     X12WarningCode,
     codes_of,
 )
-from eligate.normalizer import ACTION_BY_REASON, FALLBACK_ACTION, EligibilityResult, normalize
+from eligate.normalizer import (
+    ACTION_BY_FOLLOW_UP,
+    ACTION_BY_REASON,
+    FALLBACK_ACTION,
+    EligibilityResult,
+    normalize,
+)
 from eligate.validators import gate
 from eligate.x12 import X12InputError
 from tests.conftest import CORPUS, FIXTURES, SAMPLES
@@ -67,5 +73,6 @@ def test_the_real_corpus_uses_only_taxonomy_codes(corpus: Path) -> None:
 
 
 def test_every_aaa_reason_maps_to_a_taxonomy_action() -> None:
-    """The AAA03 -> action table and its fallback name only actions of the taxonomy."""
-    assert set(ACTION_BY_REASON.values()) | {FALLBACK_ACTION} == codes_of(AaaAction)
+    """The AAA03 and AAA04 -> action tables and the fallback name exactly the taxonomy's actions."""
+    named = set(ACTION_BY_REASON.values()) | set(ACTION_BY_FOLLOW_UP.values()) | {FALLBACK_ACTION}
+    assert named == codes_of(AaaAction)

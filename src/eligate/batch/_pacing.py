@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from eligate.codes.errors import StoreFaultError
 from eligate.eligibility import RedisTokenBucket
 from eligate.guards import TokenBucket
 from eligate.payers import Pacing
@@ -21,8 +22,10 @@ Sleep = Callable[[float], Awaitable[None]]
 """``asyncio.sleep`` or a test's fake."""
 
 
-class PacingUnavailableError(Exception):
+class PacingUnavailableError(StoreFaultError):
     """The shared bucket could not be reached: hold the item rather than risk the payer's rate."""
+
+    code = "pacing_unavailable"
 
 
 class Pacer(Protocol):

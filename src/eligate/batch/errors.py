@@ -14,20 +14,22 @@ columns, row numbers and codes, never a member's data.
 
 from __future__ import annotations
 
+from eligate.codes.errors import EligateError, InputDataError, UsageError
 
-class BatchError(Exception):
+
+class BatchError(EligateError):
     """Base class for every error raised by :mod:`eligate.batch`."""
 
     code = "batch_error"
 
 
-class BatchUsageError(BatchError):
+class BatchUsageError(BatchError, UsageError):
     """The batch was called wrong (a bad policy value, an unknown state name)."""
 
     code = "bad_batch_call"
 
 
-class AppointmentFileError(BatchError):
+class AppointmentFileError(BatchError, InputDataError):
     """The appointment file as a whole cannot be used (unreadable, wrong format, no columns)."""
 
     def __init__(self, code: str, message: str, *, path: str) -> None:
@@ -36,7 +38,7 @@ class AppointmentFileError(BatchError):
         self.path = path
 
 
-class UnknownBatchError(BatchError):
+class UnknownBatchError(BatchError, UsageError):
     """No run has this id."""
 
     code = "unknown_batch"

@@ -65,11 +65,13 @@ UnmappedReason = Literal[
 
 GateReason = Literal[
     "amount_negative",
+    "benefits_beside_request_error",
     "budget_spent",
     "claim_not_in_source",
     "conflicts_with_payer_code",
     "dependent_without_subscriber",
     "model_unavailable",
+    "no_answer",
     "percent_not_applicable",
     "percent_out_of_range",
     "plan_dates_out_of_order",

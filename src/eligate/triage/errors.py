@@ -14,8 +14,10 @@ field that failed, never by its values.
 
 from __future__ import annotations
 
+from eligate.codes.errors import EligateError, InputDataError
 
-class TriageError(Exception):
+
+class TriageError(EligateError):
     """Base class for every error raised by :mod:`eligate.triage`."""
 
     code: str = "triage_error"
@@ -27,7 +29,7 @@ class TriageError(Exception):
             self.code = code
 
 
-class TriageInputError(TriageError):
+class TriageInputError(TriageError, InputDataError):
     """An input cannot be used; nothing was produced from it."""
 
     code = "bad_triage_input"
