@@ -91,10 +91,18 @@ def make_broker(config: QueueConfig, handlers: Handlers) -> AsyncBroker:
             raise BatchUsageError("this process does not run batch items")
         await handlers.items(batch_id, item_ids)
 
+    in_process = not config.redis_url
+
     async def tick(batch_id: str, seq: int) -> None:
         if handlers.tick is None:
             raise BatchUsageError("this process does not run batch ticks")
-        await handlers.tick(batch_id, seq)
+        try:
+            await handlers.tick(batch_id, seq)
+        except asyncio.CancelledError:
+            if not in_process:
+                raise  # a stream message stays unacknowledged for another worker
+            # The in-process broker shuts down once the run is final and cancels the
+            # sleeping tick: nothing is left for it to do, and nothing to report.
 
     broker.register_task(items, task_name=ITEMS_TASK)
     broker.register_task(tick, task_name=TICK_TASK)
