@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,9 +20,14 @@ TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE="
 
 
 def make_settings(**overrides: object) -> Settings:
-    """Settings for the ``test`` environment with a normalize, a clinic and an admin key."""
+    """Settings for the ``test`` environment with a normalize, a clinic and an admin key.
+
+    Each gets a data directory of its own: the audit spool and anchors kept there must
+    never carry over from one test's service to another's.
+    """
     values: dict[str, object] = {
         "environment": "test",
+        "data_dir": Path(tempfile.mkdtemp(prefix="eligate-test-")),
         "encryption_key": TEST_ENCRYPTION_KEY,
         "cache_salt": "test-cache-salt-16+",
         "api_keys": (

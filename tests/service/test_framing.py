@@ -15,9 +15,15 @@ from tests.service.fakes import FakeCore
 
 
 async def test_content_length_with_transfer_encoding_is_400_on_the_real_server() -> None:
-    """Through uvicorn on a socket: both framings at once (smuggling-prone) is 400, closed."""
+    """Through uvicorn on a socket: both framings at once (smuggling-prone) is 400, closed.
+
+    With httptools (``uvicorn[standard]``) the parser refuses it before the app; with
+    h11 the app's middleware does (``ambiguous_body_length``). Either way the core
+    never sees the request.
+    """
     port = spare_port()
-    server = build_server(make_settings(host="127.0.0.1", port=port), FakeCore())
+    core = FakeCore()
+    server = build_server(make_settings(host="127.0.0.1", port=port), core)
     serving = asyncio.create_task(server.serve())
     try:
         while not server.started:
@@ -35,8 +41,35 @@ async def test_content_length_with_transfer_encoding_is_400_on_the_real_server()
         server.should_exit = True
         await serving
     assert answer.startswith(b"HTTP/1.1 400 ")
-    assert b'"ambiguous_body_length"' in answer
     assert b"connection: close" in answer.lower()
+    assert core.requests == []
+
+
+async def test_the_middleware_refuses_both_framings_itself() -> None:
+    """Behind a parser that lets both framings through, the middleware answers 400 in JSON."""
+    sent: list[Message] = []
+    reached: list[bool] = []
+
+    async def app(_scope: Scope, _receive: Receive, _send: Send) -> None:
+        reached.append(True)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    middleware = RequestContextMiddleware(app, metrics=Metrics(), max_request_bytes=1_000)
+    scope: Scope = {
+        "type": "http", "method": "POST", "path": "/v1/eligibility",
+        "headers": [(b"content-length", b"2"), (b"transfer-encoding", b"chunked")],
+        "query_string": b"", "http_version": "1.1", "scheme": "http",
+        "server": ("t", 80), "client": ("127.0.0.1", 1), "root_path": "",
+    }  # fmt: skip
+    await middleware(scope, receive, send)
+    assert reached == []
+    assert sent[0]["status"] == 400
+    assert b"ambiguous_body_length" in b"".join(m.get("body", b"") for m in sent)
 
 
 async def test_a_body_that_never_finishes_is_408() -> None:

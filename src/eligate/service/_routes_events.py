@@ -18,6 +18,7 @@ from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from eligate.events import Event, EventStream, EventType, EventUsageError, check_type, parse_id
+from eligate.service._models import ErrorPublic
 from eligate.service.deps import EligibilityCaller, StateDep
 from eligate.service.errors import ApiError
 
@@ -71,7 +72,15 @@ async def follow(
             yield sse_of(event)
 
 
-@router.get("", summary="The event stream (server-sent events)")
+@router.get(
+    "",
+    summary="The event stream (server-sent events)",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."},
+        **{status: {"model": ErrorPublic} for status in (400, 401, 403, 422, 429)},
+    },
+)
 async def events(  # noqa: PLR0917 - FastAPI reads each query and header as a parameter
     caller: EligibilityCaller,
     state: StateDep,
