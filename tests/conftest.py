@@ -16,7 +16,7 @@ from tests.own_servers import (  # noqa: F401 - fixtures
     own_redis,
     own_redis_up,
 )
-from tests.servers import postgres_database, redis_client, redis_prefix  # noqa: F401 - fixtures
+from tests.servers import own_postgres_database, postgres_database, redis_client, redis_prefix  # noqa: F401 - fixtures
 
 allow_model_requests(False)
 """No test reaches a real model by accident: real clients are built for loopback endpoints only."""

@@ -82,3 +82,15 @@ def postgres_database() -> Iterator[str]:
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({error}); start it (CI does)")
     yield _database_url(name)
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def own_postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (no other test's chain in it), dropped after."""
+    name = f"eligate_own_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        _admin(f'CREATE DATABASE "{name}"')
+    except (OSError, exc.DBAPIError) as error:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({error}); start it (CI does)")
+    yield _database_url(name)
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

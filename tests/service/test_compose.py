@@ -75,9 +75,9 @@ async def test_embedded_defaults_answer_from_the_simulator_then_the_cache(
     assert report.events >= 2
 
 
-async def test_production_wiring_uses_postgres_and_redis(postgres_database: str) -> None:
+async def test_production_wiring_uses_postgres_and_redis(own_postgres_database: str) -> None:
     """With URLs set, the audit trail is on PostgreSQL and the cache is Redis."""
-    settings = make_settings(database_url=postgres_database, redis_url=REDIS_URL)
+    settings = make_settings(database_url=own_postgres_database, redis_url=REDIS_URL)
     core = await _composed(settings)
     try:
         assert isinstance(core.audit, DurableAuditStore)
