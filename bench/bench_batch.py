@@ -98,17 +98,6 @@ def write_file(path: Path, count: int, *, offset: int, day: int) -> None:
             ))  # fmt: skip
 
 
-def sliding_max(times: list[float], window: float = 1.0) -> int:
-    """The most timestamps in any half-open window of ``window`` seconds."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, at in enumerate(times):
-        while at - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 class Bench:
     """One benchmark session: its database, Redis db, simulator and worker processes."""
 
@@ -315,7 +304,7 @@ class Bench:
             seen[payer_id] = {
                 "requests": len(payer.arrivals),
                 "answered": len(payer.answers),
-                "max_in_1s": sliding_max(payer.arrivals),
+                "max_in_1s": payer.busiest(),
                 "questions_answered_twice": twice,
             }
         async with audit.engine.connect() as connection:

@@ -41,17 +41,6 @@ SAFETY_SECONDS = 240
 """The most a test waits for its run (a hung run fails instead of hanging CI)."""
 
 
-def sliding_max(times: list[float], window: float = 1.0) -> int:
-    """The most timestamps in any half-open window of ``window`` seconds."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, at in enumerate(times):
-        while at - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 class Run:
     """One distributed run: its workers, queue, store and the simulator that counts."""
 
@@ -243,5 +232,5 @@ async def test_pacing_holds_across_two_workers(run: Run) -> None:
     assert set(final) <= {"verified", "not_verified"}  # members ending in 9 have lapsed
     arrivals = run.simulator.payers["alpha"].arrivals or []
     assert len(arrivals) == 20
-    assert sliding_max(arrivals) <= 4 + 1
+    assert run.simulator.payers["alpha"].busiest() <= 4 + 1
     assert len(await _workers_of(run, batch_id)) == 2  # both workers took items

@@ -176,3 +176,13 @@ async def test_a_request_that_is_not_a_270_is_a_400(simulator: Simulator) -> Non
             answer = await client.post(url, content=body, headers={"Content-Type": content_type})
             assert answer.status_code == 400
     assert normalize(await _ask(simulator, "alpha", _270()))[0].coverage_status == "active"
+
+
+async def test_busiest_counts_the_most_arrivals_in_any_window(simulator: Simulator) -> None:
+    """Arrivals at given times: the fullest half-open one-second window, not the average."""
+    payer = next(iter(simulator.payers.values()))
+    payer.arrivals = [0.0, 0.4, 0.9, 1.0, 1.95, 2.5, 5.0]
+    assert payer.busiest() == 3  # [0.0, 0.4, 0.9]; 1.0 starts the next window
+    assert payer.busiest(window=0.6) == 2
+    payer.arrivals = None
+    assert payer.busiest() == 0

@@ -227,6 +227,16 @@ class SimulatedPayer:
         """Where 270s are POSTed."""
         return self.base_url + _CORE_PATH
 
+    def busiest(self, window: float = 1.0) -> int:
+        """The most requests kept in ``arrivals`` within any half-open ``window`` seconds."""
+        times = sorted(self.arrivals or [])
+        best, start = 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
     async def handle(self, request: _Request) -> _Response:
         """Answer one HTTP request as the behaviour says."""
         self.requests += 1
